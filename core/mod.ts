@@ -17,3 +17,6 @@
 export * from "./types.ts";
 export * from "./errors.ts";
 export * from "./spi/mod.ts";
+export * from "./util/validate.ts";
+export * from "./util/filters.ts";
+export * from "./util/text.ts";

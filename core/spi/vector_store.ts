@@ -3,13 +3,7 @@
  *
  * @module
  */
-import type {
-  Capability,
-  Metadata,
-  Store,
-  StoreCapabilities,
-  TimeRange,
-} from "../types.ts";
+import type { Capability, Metadata, Store, StoreCapabilities, TimeRange } from "../types.ts";
 
 /** The VectorStore SPI version this core implements. */
 export const VECTOR_STORE_SPI_VERSION = 1 as const;

@@ -1,0 +1,7 @@
+/**
+ * @astrocyte/libsql — placeholder while the adapter is being built.
+ *
+ * @module
+ */
+/** The adapter's package name. */
+export const PACKAGE_NAME: string = "@astrocyte/libsql";
