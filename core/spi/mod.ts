@@ -13,3 +13,4 @@ export * from "./pageindex_store.ts";
 export * from "./engine_provider.ts";
 export * from "./llm_provider.ts";
 export * from "./families.ts";
+export * from "./plugin.ts";
