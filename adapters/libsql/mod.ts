@@ -3,5 +3,12 @@
  *
  * @module
  */
-/** The adapter's package name. */
-export const PACKAGE_NAME: string = "@astrocyte/libsql";
+export * from "./options.ts";
+export * from "./vector_store.ts";
+export * from "./document_store.ts";
+export * from "./migrate.ts";
+export * from "./plugin.ts";
+export type { SchemaFamily } from "./_schema.ts";
+export * from "./wiki_store.ts";
+export * from "./source_store.ts";
+export * from "./mental_model_store.ts";

@@ -1,7 +1,45 @@
 /**
- * @astrocyte/upstash — placeholder while the adapter is being built.
+ * `@astrocyte/upstash`: an Astrocyte `VectorStore` on
+ * [Upstash Vector](https://upstash.com/docs/vector), one Upstash namespace per bank.
+ *
+ * Works on Deno, Node, Bun and Cloudflare Workers (no `nodejs_compat` needed): every request
+ * goes through the `fetch` you inject (the registry's adapter context, or the `fetch` option).
+ *
+ * @example
+ * ```ts ignore
+ * import { createUpstashVectorStore } from "@astrocyte/upstash";
+ *
+ * const store = createUpstashVectorStore(
+ *   { dimensions: 3 },
+ *   { env: { UPSTASH_VECTOR_REST_URL: "https://…", UPSTASH_VECTOR_REST_TOKEN: "…" } },
+ * );
+ * await store.storeVectors([
+ *   { id: "m1", bankId: "user-1", vector: [1, 0, 0], text: "likes tea", tags: ["pref"] },
+ * ]);
+ * const hits = await store.searchSimilar([1, 0, 0], "user-1", { filters: { tags: ["pref"] } });
+ * ```
+ *
+ * With a config file: `vector_store: upstash` and register the plugin,
+ * `createRegistry(upstash)`.
  *
  * @module
  */
-/** The adapter's package name. */
-export const PACKAGE_NAME: string = "@astrocyte/upstash";
+export { upstash } from "./plugin.ts";
+export {
+  createUpstashVectorStore,
+  type UpstashContext,
+  type UpstashVectorStore,
+} from "./vector_store.ts";
+export {
+  parseUpstashOptions,
+  type UpstashMetric,
+  type UpstashOptions,
+  validateUpstashOptions,
+} from "./options.ts";
+export {
+  bankIdToNamespace,
+  escapeBankId,
+  NAMESPACE_PREFIX_PATTERN,
+  namespaceToBankId,
+  unescapeBankId,
+} from "./namespace.ts";

@@ -81,7 +81,7 @@ export interface MemoryLink {
 export interface GraphHit {
   /** Memory id. */
   memoryId: string;
-  /** Memory text when known, otherwise `""`. */
+  /** Memory text when known (the latest `memoryText` given for the memory), otherwise `""`. */
   text: string;
   /** The requested entity ids from which this memory was reached, sorted. */
   connectedEntities: string[];
@@ -141,7 +141,7 @@ export interface FindEntityCandidatesScoredOptions {
 
 /** Options for {@linkcode GraphStore.findMemoryLinks}. */
 export interface FindMemoryLinksOptions {
-  /** Only these link types (all when absent). */
+  /** Only these link types (all when absent; an empty list matches none). */
   linkTypes?: string[];
   /** Maximum number of links. @default {200} */
   limit?: number;
@@ -158,7 +158,8 @@ export interface GraphStore extends Store<GraphStoreCapabilities> {
   /** Upsert entities by id within the bank. Returns ids in input order. */
   storeEntities(entities: Entity[], bankId: string): Promise<string[]>;
   /**
-   * Store entity links (idempotent on `(entityA, entityB, linkType)`, direction-neutral).
+   * Store entity links (idempotent on `(entityA, entityB, linkType)`, direction-neutral: a
+   * repeat in either direction keeps the stored link and returns its id).
    * Returns one link id per input, in order.
    */
   storeLinks(links: EntityLink[], bankId: string): Promise<string[]>;
@@ -166,7 +167,8 @@ export interface GraphStore extends Store<GraphStoreCapabilities> {
   linkMemoriesToEntities(associations: MemoryEntityAssociation[], bankId: string): Promise<void>;
   /**
    * Optional: store directional memory links. Present when `capabilities.memoryLinks` is
-   * `true`. Idempotent on `(source, target, linkType)`. Returns one id per input.
+   * `true`. Idempotent on `(source, target, linkType)`: a repeat keeps the stored link and
+   * returns its id. Returns one id per input.
    */
   storeMemoryLinks?(links: MemoryLink[], bankId: string): Promise<string[]>;
   /**
@@ -187,18 +189,24 @@ export interface GraphStore extends Store<GraphStoreCapabilities> {
     bankId: string,
     options?: QueryNeighborsOptions,
   ): Promise<GraphHit[]>;
-  /** Entities whose name or an alias contains the query, case-insensitively, ordered by id. */
+  /**
+   * Entities whose name or an alias contains the query, case-insensitively, ordered by id.
+   * The query is literal text (`%`, `_`, `*` match themselves); an empty query matches all.
+   */
   queryEntities(query: string, bankId: string, options?: QueryEntitiesOptions): Promise<Entity[]>;
   /**
    * Entities whose name has trigram similarity ≥ `threshold` with `name`, by similarity
-   * descending then id ascending.
+   * descending then id ascending. A blank name gives `[]`.
    */
   findEntityCandidates(
     name: string,
     bankId: string,
     options?: FindEntityCandidatesOptions,
   ): Promise<Entity[]>;
-  /** Scored candidates for entity resolution, best first (`max(name, embedding)` similarity). */
+  /**
+   * Scored candidates for entity resolution, best first (`max(name, embedding)` similarity),
+   * ties by entity id. A blank name gives `[]`.
+   */
   findEntityCandidatesScored(
     name: string,
     bankId: string,
@@ -211,6 +219,9 @@ export interface GraphStore extends Store<GraphStoreCapabilities> {
    * kept. Returns the number of associations and links removed.
    */
   forgetMemories(memoryIds: string[], bankId: string): Promise<number>;
-  /** Remove every entity, link and association of the bank. Returns the number removed. */
+  /**
+   * Remove every entity, entity link, association and memory link of the bank. Returns the
+   * number of those rows removed.
+   */
   deleteBank(bankId: string): Promise<number>;
 }

@@ -8,21 +8,176 @@ import type { JsonValue, Store, StoreCapabilities } from "../types.ts";
 /** The MentalModelStore SPI version this core implements. */
 export const MENTAL_MODEL_STORE_SPI_VERSION = 1 as const;
 
-/** One section of a structured mental-model document. */
-export interface MentalModelSection {
-  /** Stable section id within the document. */
-  id: string;
-  /** Section heading. */
-  heading: string;
-  /** Bullet items of the section. */
-  items: string[];
-}
+/** A paragraph block of a structured document; rendered as its text. */
+export type ParagraphBlock = {
+  /** Block type. */
+  type: "paragraph";
+  /** Paragraph text (trailing whitespace is dropped when rendered). */
+  text: string;
+};
 
-/** The structured form of a mental model, from which `content` is rendered as markdown. */
-export interface StructuredDoc {
+/** A bullet list block; rendered as `- item` lines. */
+export type BulletListBlock = {
+  /** Block type. */
+  type: "bullet_list";
+  /** List items. @default {[]} */
+  items: string[];
+};
+
+/** An ordered list block; rendered as `1. item` lines. */
+export type OrderedListBlock = {
+  /** Block type. */
+  type: "ordered_list";
+  /** List items. @default {[]} */
+  items: string[];
+};
+
+/** A fenced code block; rendered as ```` ```language ```` … ```` ``` ````. */
+export type CodeBlock = {
+  /** Block type. */
+  type: "code";
+  /** Fence language. @default {""} */
+  language?: string;
+  /** Code, without the fences. */
+  text: string;
+};
+
+/**
+ * One block of a section. The JSON shape is upstream astrocyte-py's structured-doc schema
+ * (v1), so documents stored by either implementation read the same.
+ */
+export type StructuredDocBlock = ParagraphBlock | BulletListBlock | OrderedListBlock | CodeBlock;
+
+/** One section of a structured mental-model document. */
+export type MentalModelSection = {
+  /** Stable section id within the document (a slug of the heading); ops target it. */
+  id: string;
+  /** Heading text, without the `#` prefix. */
+  heading: string;
+  /** Heading level 1–6. @default {2} */
+  level?: number;
+  /** Ordered blocks. @default {[]} */
+  blocks: StructuredDocBlock[];
+};
+
+/**
+ * The structured form of a mental model, from which `content` is rendered as markdown (see
+ * `renderStructuredDoc`). Plain JSON, the same shape as upstream's `structured_doc`.
+ * Stores return it normalised: `version`, every `level`, `language` and `items` filled in.
+ */
+export type StructuredDoc = {
+  /** Schema version. @default {1} */
+  version?: 1;
   /** Ordered sections. */
   sections: MentalModelSection[];
-}
+};
+
+/** Append a block at the end of an existing section. */
+export type AppendBlockOperation = {
+  /** Operation name. */
+  op: "append_block";
+  /** Target section id. */
+  section_id: string;
+  /** The new block. */
+  block: StructuredDocBlock;
+};
+
+/** Insert a block at `index` (0 ≤ index ≤ number of blocks) of an existing section. */
+export type InsertBlockOperation = {
+  /** Operation name. */
+  op: "insert_block";
+  /** Target section id. */
+  section_id: string;
+  /** Position, an integer from 0 to the section's block count. */
+  index: number;
+  /** The new block. */
+  block: StructuredDocBlock;
+};
+
+/** Replace the block at `index` of an existing section. */
+export type ReplaceBlockOperation = {
+  /** Operation name. */
+  op: "replace_block";
+  /** Target section id. */
+  section_id: string;
+  /** Position of an existing block. */
+  index: number;
+  /** The replacement block. */
+  block: StructuredDocBlock;
+};
+
+/** Remove the block at `index` of an existing section. */
+export type RemoveBlockOperation = {
+  /** Operation name. */
+  op: "remove_block";
+  /** Target section id. */
+  section_id: string;
+  /** Position of an existing block. */
+  index: number;
+};
+
+/**
+ * Add a section after `after_section_id` (at the end when absent or null). Its id is
+ * `new_id` or the slug of the heading, made unique with `-2`, `-3`, …; the applied entry of
+ * the report carries it as `assigned_id`.
+ */
+export type AddSectionOperation = {
+  /** Operation name. */
+  op: "add_section";
+  /** Heading text. */
+  heading: string;
+  /** Heading level 1–6. @default {2} */
+  level?: number;
+  /** Initial blocks. @default {[]} */
+  blocks?: StructuredDocBlock[];
+  /** Insert after this section; the end when absent or null. */
+  after_section_id?: string | null;
+  /** Preferred id; the heading's slug when absent, null or empty. */
+  new_id?: string | null;
+};
+
+/** Remove a section by id. */
+export type RemoveSectionOperation = {
+  /** Operation name. */
+  op: "remove_section";
+  /** Target section id. */
+  section_id: string;
+};
+
+/** Replace every block of a section, keeping its id and heading. */
+export type ReplaceSectionBlocksOperation = {
+  /** Operation name. */
+  op: "replace_section_blocks";
+  /** Target section id. */
+  section_id: string;
+  /** The new blocks. @default {[]} */
+  blocks?: StructuredDocBlock[];
+};
+
+/** Rename a section's heading; its id stays, so later operations still resolve. */
+export type RenameSectionOperation = {
+  /** Operation name. */
+  op: "rename_section";
+  /** Target section id. */
+  section_id: string;
+  /** New heading text. */
+  new_heading: string;
+};
+
+/**
+ * The typed grammar of {@linkcode MentalModelStore.updateViaOps} operations: upstream
+ * astrocyte-py's delta operations, with its JSON keys (snake_case, because operations are
+ * usually emitted by an LLM from upstream's prompts). Unknown keys make an operation invalid.
+ */
+export type StructuredDocOperation =
+  | AppendBlockOperation
+  | InsertBlockOperation
+  | ReplaceBlockOperation
+  | RemoveBlockOperation
+  | AddSectionOperation
+  | RemoveSectionOperation
+  | ReplaceSectionBlocksOperation
+  | RenameSectionOperation;
 
 /** A mental model revision as stored. The key is `(bankId, modelId)`. */
 export interface MentalModel {
@@ -60,11 +215,16 @@ export type MentalModelInput =
 
 /**
  * A structured delta operation for {@linkcode MentalModelStore.updateViaOps}. Operations are
- * plain JSON objects so they can come from an LLM; invalid ones are skipped, not thrown.
+ * plain JSON objects so they can come from an LLM; {@linkcode StructuredDocOperation} is the
+ * grammar they are checked against. Invalid ones are skipped, not thrown.
  */
 export type MentalModelOperation = { [key: string]: JsonValue };
 
-/** What `updateViaOps` did. */
+/**
+ * What `updateViaOps` did. Entries are summaries of the caller's operations: the operation
+ * object without its `block` / `blocks` payload, plus `assigned_id` (applied `add_section`)
+ * or `reason` (skipped).
+ */
 export interface UpdateViaOpsReport {
   /** Operations that changed the document. */
   applied: MentalModelOperation[];
@@ -111,6 +271,11 @@ export interface MentalModelStore extends Store<MentalModelStoreCapabilities> {
   /**
    * Apply structured operations to the model's structured document, re-render `content` and
    * upsert when something changed. `null` when the model does not exist.
+   *
+   * A model without `structuredDoc` is first parsed from its markdown `content`. Invalid
+   * operations are skipped one by one; a list that is not an array of objects changes
+   * nothing. When the document ends up unchanged the revision stays and `changed` is false.
+   * Adapters implement it with `planMentalModelUpdate` so every store has the same semantics.
    */
   updateViaOps(
     modelId: string,
@@ -122,6 +287,9 @@ export interface MentalModelStore extends Store<MentalModelStoreCapabilities> {
    * revision and return the refreshed model; `null` when missing.
    */
   refresh(modelId: string, bankId: string, newSourceIds: string[]): Promise<MentalModel | null>;
-  /** Remove every model and its history from the bank. Returns the number of models removed. */
+  /**
+   * Remove every model and its history from the bank. Returns the number of current models
+   * removed (deleted models that only had history are not counted).
+   */
   deleteBank(bankId: string): Promise<number>;
 }

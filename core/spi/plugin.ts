@@ -37,6 +37,12 @@ export interface AdapterContext {
    * libSQL vector store and document store on one URL) can share one connection.
    */
   shared: Map<string, unknown>;
+  /**
+   * The YAML key the instance is built for (`vector_store`, `llm_provider`,
+   * `embedding_provider`, …), so adapters can name the right `<key>_config.<field>` in
+   * error messages. Set by the registry; absent when an adapter is constructed directly.
+   */
+  configKey?: string;
 }
 
 /** Raw adapter configuration: the `*_config` mapping from `astrocyte.yaml` (snake_case keys). */
@@ -75,4 +81,9 @@ export interface AdapterPlugin extends AdapterFactories {
   readonly spiVersion: number | Readonly<Partial<Record<SpiFamily, number>>>;
   /** The import line that registers this plugin, shown in "unknown key" errors. */
   readonly importHint?: string;
+  /**
+   * Extra config keys that select the same factories (e.g. upstream's legacy `pgvector` for
+   * `postgres`). Same syntax as {@linkcode AdapterPlugin.name}.
+   */
+  readonly aliases?: readonly string[];
 }

@@ -24,7 +24,10 @@ export interface SourceDocument {
   contentType?: string;
   /** Flat scalar metadata. */
   metadata?: Metadata;
-  /** Creation time; the store stamps it when absent. */
+  /**
+   * Creation time; the store stamps it when absent (replacing a record without it keeps the
+   * stored value).
+   */
   createdAt?: Date;
 }
 
@@ -44,7 +47,10 @@ export interface SourceChunk {
   contentHash?: string;
   /** Flat scalar metadata. */
   metadata?: Metadata;
-  /** Creation time; the store stamps it when absent. */
+  /**
+   * Creation time; the store stamps it when absent (replacing a record without it keeps the
+   * stored value).
+   */
   createdAt?: Date;
 }
 
@@ -83,6 +89,9 @@ export interface SourceStore extends Store<SourceStoreCapabilities> {
   listChunks(documentId: string, bankId: string): Promise<SourceChunk[]>;
   /** The chunk with that hash in the bank, or `null`. */
   findChunkByHash(contentHash: string, bankId: string): Promise<SourceChunk | null>;
-  /** Remove every document and chunk of the bank. Returns the number of records removed. */
+  /**
+   * Remove every document and chunk of the bank. Returns the number of records removed
+   * (documents plus chunks).
+   */
   deleteBank(bankId: string): Promise<number>;
 }

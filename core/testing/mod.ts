@@ -17,3 +17,12 @@
  */
 export * from "./harness.ts";
 export * from "./fixtures.ts";
+export * from "./vector_store_contract.ts";
+export * from "./pageindex_store_contract.ts";
+export * from "./engine_provider_contract.ts";
+export * from "./wiki_store_contract.ts";
+export * from "./mental_model_store_contract.ts";
+export * from "./source_store_contract.ts";
+export * from "./graph_store_contract.ts";
+export * from "./document_store_contract.ts";
+export * from "./llm_provider_contract.ts";

@@ -1,0 +1,378 @@
+/**
+ * The adapter's small internal SQL client: `query(text, params)` and an atomic
+ * `transaction(statements)`, with one implementation per driver (Neon HTTP, Neon WebSocket
+ * pool, PGlite) and wrappers for caller-supplied clients.
+ *
+ * Driver SDKs are imported lazily, so a Workers bundle that only uses `neon-http` never loads
+ * PGlite.
+ *
+ * @module
+ */
+import { ConfigError } from "@astrocyte/core";
+import type { AdapterContext } from "@astrocyte/core";
+import { PREFIX } from "./options.ts";
+import type { PostgresDriver, PostgresOptions, PostgresQueryable } from "./options.ts";
+import { translateError } from "./_errors.ts";
+
+/** One result row. */
+export type Row = Record<string, unknown>;
+
+/** A parameterised statement. */
+export interface SqlStatement {
+  /** SQL text with `$n` placeholders. */
+  readonly text: string;
+  /** Bound values. */
+  readonly params?: readonly unknown[];
+}
+
+/** What every store uses to talk to Postgres. */
+export interface SqlClient {
+  /** The driver in use (`custom` for a caller-supplied client). */
+  readonly driver: PostgresDriver | "custom";
+  /** An object identifying the underlying database handle (keys the schema cache). */
+  readonly identity: object;
+  /** Run one statement. */
+  query(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Run statements atomically (one transaction); rows per statement. */
+  transaction(statements: readonly SqlStatement[]): Promise<Row[][]>;
+  /** Release the underlying resources (no-op for caller-owned clients). */
+  close(): Promise<void>;
+}
+
+function rowsOf(result: unknown): Row[] {
+  if (Array.isArray(result)) return result as Row[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  return Array.isArray(rows) ? rows as Row[] : [];
+}
+
+/** A tiny FIFO mutex for single-connection clients. */
+function mutex(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+/** Run statements inside BEGIN/COMMIT on one dedicated connection. */
+async function runInTransaction(
+  conn: { query(text: string, params?: unknown[]): PromiseLike<unknown> },
+  statements: readonly SqlStatement[],
+): Promise<Row[][]> {
+  await conn.query("BEGIN");
+  try {
+    const out: Row[][] = [];
+    for (const s of statements) out.push(rowsOf(await conn.query(s.text, [...(s.params ?? [])])));
+    await conn.query("COMMIT");
+    return out;
+  } catch (e) {
+    try {
+      await conn.query("ROLLBACK");
+    } catch { /* the connection is gone; the server rolls back */ }
+    throw e;
+  }
+}
+
+/** Wrap a caller-supplied client (never closed by the adapter). */
+export function wrapClient(raw: PostgresQueryable): SqlClient {
+  const c = raw as Any;
+  // Neon's `neon()` query function: `sql.query(text, params)` + `sql.transaction([...])`.
+  if (typeof c === "function" && typeof c.transaction === "function") {
+    return {
+      driver: "custom",
+      identity: c,
+      async query(text, params = []) {
+        return rowsOf(await c.query(text, [...params]));
+      },
+      async transaction(statements) {
+        if (statements.length === 0) return [];
+        const res = await c.transaction(
+          statements.map((s) => c.query(s.text, [...(s.params ?? [])])),
+        );
+        return (res as unknown[]).map(rowsOf);
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+  // PGlite (and anything with an interactive `transaction(fn)` plus `exec`).
+  if (typeof c.transaction === "function" && typeof c.exec === "function") {
+    return {
+      driver: "custom",
+      identity: c,
+      async query(text, params = []) {
+        return rowsOf(await c.query(text, [...params]));
+      },
+      transaction(statements) {
+        return c.transaction(async (tx: Any) => {
+          const out: Row[][] = [];
+          for (const s of statements) out.push(rowsOf(await tx.query(s.text, [...(s.params ?? [])])));
+          return out;
+        });
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+  // A pool (pg.Pool, Neon Pool): BEGIN/COMMIT on one checked-out client.
+  if (typeof c.connect === "function" && ("totalCount" in c || "idleCount" in c)) {
+    return {
+      driver: "custom",
+      identity: c,
+      async query(text, params = []) {
+        return rowsOf(await c.query(text, [...params]));
+      },
+      async transaction(statements) {
+        const conn = await c.connect();
+        let failed: unknown;
+        try {
+          return await runInTransaction(conn, statements);
+        } catch (e) {
+          failed = e;
+          throw e;
+        } finally {
+          conn.release(failed instanceof Error && /connection|terminat/i.test(failed.message));
+        }
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+  // A single connection: serialise everything so transactions never interleave.
+  const lock = mutex();
+  return {
+    driver: "custom",
+    identity: c,
+    query: (text, params = []) => lock(async () => rowsOf(await c.query(text, [...params]))),
+    transaction: (statements) => lock(() => runInTransaction(c, statements)),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** The driver implied by the options (explicit `driver`, else the URL scheme). */
+export function driverOf(options: PostgresOptions): PostgresDriver {
+  if (options.driver) return options.driver;
+  const url = options.url ?? "";
+  if (url === "" || /^(pglite:|memory:|idb:|file:)/i.test(url)) return "pglite";
+  if (/^postgres(ql)?:\/\//i.test(url)) return "neon-http";
+  throw new ConfigError(
+    `${PREFIX} url: expected a postgres:// or postgresql:// URL, or pglite:<dir>, memory:// or idb://<name>`,
+  );
+}
+
+function pgliteDataDir(options: PostgresOptions): string | undefined {
+  if (options.dataDir !== undefined) return options.dataDir;
+  const url = options.url ?? "";
+  if (url === "" || /^pglite:(\/\/)?(memory)?$/i.test(url)) return undefined;
+  if (/^pglite:/i.test(url)) return url.replace(/^pglite:(\/\/)?/i, "");
+  if (/^file:/i.test(url)) return url.replace(/^file:(\/\/)?/i, "");
+  if (/^memory:/i.test(url)) return undefined;
+  return url; // idb://name
+}
+
+async function openPglite(options: PostgresOptions): Promise<SqlClient> {
+  const [{ PGlite }, { vector }, { pg_trgm }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite-pgvector"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
+  ]);
+  const dataDir = pgliteDataDir(options);
+  const db = await PGlite.create({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    extensions: { vector, pg_trgm },
+  });
+  const inner = wrapClient(db as unknown as PostgresQueryable);
+  return {
+    ...inner,
+    driver: "pglite",
+    close: () => db.close(),
+  };
+}
+
+/** Keys of `neonConfig` the HTTP driver overrides per call (they are global in the SDK). */
+interface NeonGlobals {
+  fetchFunction?: unknown;
+  fetchEndpoint?: unknown;
+}
+
+async function openNeonHttp(url: string, options: PostgresOptions, fetchFn?: typeof fetch) {
+  const { neon, neonConfig } = await import("@neondatabase/serverless");
+  const sql = neon(url);
+  const overrides: NeonGlobals = {};
+  if (fetchFn !== undefined) overrides.fetchFunction = fetchFn;
+  if (options.fetchEndpoint !== undefined) overrides.fetchEndpoint = options.fetchEndpoint;
+  const keys = Object.keys(overrides) as (keyof NeonGlobals)[];
+  const opts = (neonConfig as unknown as { opts: Record<string, unknown> }).opts;
+  // `fetchFunction` and `fetchEndpoint` are global in the Neon SDK and read synchronously when
+  // a query starts; set them around the synchronous start of each call and restore them, so
+  // stores with different endpoints or fetch functions can coexist in one process.
+  const scoped = <T>(start: () => PromiseLike<T>): Promise<T> => {
+    if (keys.length === 0) return Promise.resolve(start());
+    const saved = keys.map((k) => [k, Object.hasOwn(opts, k), opts[k]] as const);
+    for (const k of keys) opts[k] = overrides[k];
+    try {
+      return Promise.resolve(start());
+    } finally {
+      for (const [k, had, v] of saved) {
+        if (had) opts[k] = v;
+        else delete opts[k];
+      }
+    }
+  };
+  const client: SqlClient = {
+    driver: "neon-http",
+    identity: sql,
+    async query(text, params = []) {
+      return rowsOf(await scoped(() => sql.query(text, [...params]).then((r: unknown) => r)));
+    },
+    async transaction(statements) {
+      if (statements.length === 0) return [];
+      if (statements.length === 1) return [await client.query(statements[0]!.text, statements[0]!.params)];
+      const res = await scoped(() =>
+        sql.transaction(statements.map((s) => sql.query(s.text, [...(s.params ?? [])])))
+      );
+      return (res as unknown[]).map(rowsOf);
+    },
+    close: () => Promise.resolve(),
+  };
+  return client;
+}
+
+async function openNeonWs(url: string, options: PostgresOptions): Promise<SqlClient> {
+  const { Pool, Client } = await import("@neondatabase/serverless");
+  const settings: Record<string, unknown> = {};
+  if (options.wsProxy !== undefined) settings.wsProxy = options.wsProxy;
+  if (options.useSecureWebSocket !== undefined) {
+    settings.useSecureWebSocket = options.useSecureWebSocket;
+  }
+  if (options.pipelineConnect !== undefined) settings.pipelineConnect = options.pipelineConnect;
+  if (options.pipelineTLS !== undefined) settings.pipelineTLS = options.pipelineTLS;
+  if (options.coalesceWrites !== undefined) settings.coalesceWrites = options.coalesceWrites;
+  if (options.webSocketConstructor !== undefined) {
+    settings.webSocketConstructor = options.webSocketConstructor;
+  }
+  // Per-pool settings: a Client subclass that sets them on each connection's own config,
+  // instead of mutating the SDK's global neonConfig.
+  class ConfiguredClient extends (Client as Any) {
+    constructor(config: unknown) {
+      super(config);
+      Object.assign((this as Any).neonConfig, settings);
+    }
+  }
+  const pool = new (Pool as Any)({
+    connectionString: url,
+    max: options.maxConnections ?? 5,
+    Client: ConfiguredClient,
+  });
+  // Idle connections that die must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const inner = wrapClient(pool);
+  return {
+    ...inner,
+    driver: "neon-ws",
+    close: () => pool.end(),
+  };
+}
+
+/** Open a client for the options (the caller closes it). */
+export async function openClient(
+  options: PostgresOptions,
+  context?: Partial<AdapterContext>,
+): Promise<SqlClient> {
+  if (options.client !== undefined) return wrapClient(options.client);
+  const driver = driverOf(options);
+  try {
+    if (driver === "pglite") return await openPglite(options);
+    const url = options.url;
+    if (url === undefined || !/^postgres(ql)?:\/\//i.test(url)) {
+      throw new ConfigError(`${PREFIX} url: the ${driver} driver needs a postgres:// URL`);
+    }
+    if (driver === "neon-ws") return await openNeonWs(url, options);
+    const ctxFetch = context?.fetch !== undefined && context.fetch !== globalThis.fetch
+      ? context.fetch
+      : undefined;
+    return await openNeonHttp(url, options, options.fetch ?? ctxFetch);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw translateError(e, `Opening the ${driver} connection`);
+  }
+}
+
+interface SharedEntry {
+  client: Promise<SqlClient>;
+  refs: number;
+}
+
+/** A key for sharing clients between stores with equal connection settings. */
+function shareKey(options: PostgresOptions): string {
+  return "postgres:" + JSON.stringify([
+    driverOf(options),
+    options.url ?? "",
+    options.dataDir ?? "",
+    options.fetchEndpoint ?? "",
+    options.wsProxy ?? "",
+    options.useSecureWebSocket ?? null,
+    options.pipelineConnect ?? null,
+    options.pipelineTLS ?? null,
+    options.coalesceWrites ?? null,
+    options.maxConnections ?? null,
+  ]);
+}
+
+/** A client handle: the client plus how to give it back. */
+export interface ClientLease {
+  /** The client. */
+  client: SqlClient;
+  /** Give the client back (closes it when this was the last user and the adapter owns it). */
+  release(): Promise<void>;
+}
+
+/**
+ * Get a client for a store: the caller's own client, a client shared through
+ * `context.shared` (reference counted), or a fresh one owned by the store.
+ */
+export async function leaseClient(
+  options: PostgresOptions,
+  context?: Partial<AdapterContext>,
+): Promise<ClientLease> {
+  if (options.client !== undefined) {
+    return { client: wrapClient(options.client), release: () => Promise.resolve() };
+  }
+  const shared = context?.shared;
+  const usable = shared !== undefined && options.fetch === undefined &&
+    options.webSocketConstructor === undefined;
+  if (!usable) {
+    const client = await openClient(options, context);
+    return { client, release: () => client.close() };
+  }
+  const key = shareKey(options);
+  let entry = shared.get(key) as SharedEntry | undefined;
+  if (entry === undefined) {
+    entry = { client: openClient(options, context), refs: 0 };
+    shared.set(key, entry);
+  }
+  entry.refs++;
+  const e = entry;
+  let client: SqlClient;
+  try {
+    client = await e.client;
+  } catch (err) {
+    e.refs--;
+    if (shared.get(key) === e) shared.delete(key);
+    throw err;
+  }
+  let released = false;
+  return {
+    client,
+    async release() {
+      if (released) return;
+      released = true;
+      e.refs--;
+      if (e.refs === 0) {
+        if (shared.get(key) === e) shared.delete(key);
+        await client.close();
+      }
+    },
+  };
+}

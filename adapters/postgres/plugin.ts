@@ -1,0 +1,56 @@
+/**
+ * The `postgres` adapter plugin: config key `postgres` for every storage family.
+ *
+ * @module
+ */
+import type { AdapterConfig, AdapterContext, AdapterPlugin } from "@astrocyte/core";
+import { parsePostgresOptions } from "./options.ts";
+import type { PostgresOptions } from "./options.ts";
+import { createPostgresVectorStore } from "./vector_store.ts";
+import { createPostgresDocumentStore } from "./document_store.ts";
+
+/**
+ * Parse a family's `*_config` for the plugin: snake_case keys, unknown keys reported to the
+ * context's logger, and `DATABASE_URL` from the context's env when no `url` is given (and no
+ * PGlite driver is selected).
+ */
+export function postgresOptionsFromConfig(
+  config: AdapterConfig,
+  context: Partial<AdapterContext>,
+  path: string,
+): PostgresOptions {
+  const options = parsePostgresOptions(config ?? {}, path, (key) => {
+    context.logger?.warn(`[astrocyte/postgres] ${path}.${key}: unknown option, ignored`);
+  });
+  if (options.url === undefined && options.driver !== "pglite") {
+    const env = context.env?.["DATABASE_URL"];
+    if (env !== undefined && env !== "") options.url = env;
+  }
+  return options;
+}
+
+/**
+ * The plugin to register with `createRegistry(...)`. Families configured with the key
+ * `postgres` and equal connection settings share one client (PGlite instance, Neon pool).
+ *
+ * @example
+ * ```ts ignore
+ * import { createRegistry, inMemory } from "@astrocyte/core";
+ * import { postgres } from "@astrocyte/postgres";
+ *
+ * const registry = createRegistry(inMemory, postgres);
+ * // astrocyte.yaml: vector_store: postgres / vector_store_config: { url: ..., dimensions: 384 }
+ * ```
+ */
+export const postgres: AdapterPlugin = {
+  name: "postgres",
+  spiVersion: 1,
+  importHint: 'import { postgres } from "@astrocyte/postgres"',
+  vectorStore: (config, ctx) =>
+    createPostgresVectorStore(postgresOptionsFromConfig(config, ctx, "vector_store_config"), ctx),
+  documentStore: (config, ctx) =>
+    createPostgresDocumentStore(
+      postgresOptionsFromConfig(config, ctx, "document_store_config"),
+      ctx,
+    ),
+};
