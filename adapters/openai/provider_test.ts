@@ -241,3 +241,28 @@ Deno.test("plugin builds a provider that uses the context fetch", async () => {
     await server.close();
   }
 });
+
+Deno.test("LLMProvider contract against the local OpenAI-compatible server", async (t) => {
+  const server = startOpenAIFakeServer({ apiKey: KEY });
+  try {
+    const { llmProviderContract, runInline } = await import("@astrocyte/core/testing");
+    const report = await runInline([llmProviderContract({
+      name: "LLMProvider contract (openai)",
+      create: () =>
+        Promise.resolve(
+          createOpenAIProvider({ apiKey: KEY, baseUrl: server.baseUrl, dimensions: 16 }),
+        ),
+    })]);
+    for (const c of report.suites[0]!.cases) {
+      await t.step({
+        name: c.status === "skipped" ? `${c.name} [skipped: ${c.detail}]` : c.name,
+        ignore: c.status === "skipped",
+        fn: () => assert.equal(c.status, "passed", c.detail ?? ""),
+      });
+    }
+    assert.equal(report.failed, 0);
+    assert.ok(report.passed > 0);
+  } finally {
+    await server.close();
+  }
+});
