@@ -49,19 +49,19 @@ export function parseConfigYaml(text: string): Record<string, unknown> {
       const where = error.mark === undefined
         ? ""
         : ` at line ${error.mark.line + 1}, column ${error.mark.column + 1}`;
-      throw new ConfigError(`[astrocyte] Invalid YAML${where}: ${error.reason}`);
+      throw new ConfigError(`[astrocyte/core] Invalid YAML${where}: ${error.reason}`);
     }
-    throw new ConfigError("[astrocyte] Invalid YAML: the parser failed", { cause: error });
+    throw new ConfigError("[astrocyte/core] Invalid YAML: the parser failed", { cause: error });
   }
   if (documents.length > 1) {
     throw new ConfigError(
-      `[astrocyte] Invalid YAML: expected one document, found ${documents.length}`,
+      `[astrocyte/core] Invalid YAML: expected one document, found ${documents.length}`,
     );
   }
   const root = documents[0] ?? {};
   if (root === null || typeof root !== "object" || Array.isArray(root)) {
     throw new ConfigError(
-      `[astrocyte] Config must be a mapping at the top level, got ${
+      `[astrocyte/core] Config must be a mapping at the top level, got ${
         Array.isArray(root) ? "a list" : `a ${typeof root}`
       }`,
     );

@@ -430,7 +430,7 @@ export const CONFIG_KEYS: readonly string[] = Object.keys(TOP_LEVEL).sort();
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-const PREFIX = "[astrocyte]";
+const PREFIX = "[astrocyte/core]";
 /** Most nodes visited while copying a config (guards against alias bombs). */
 const MAX_NODES = 1_000_000;
 

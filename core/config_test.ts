@@ -92,7 +92,7 @@ llm_provider_config:
       { env: { OPENAI_API_KEY: secret, OTHER: secret } },
     )
   );
-  assert.match(message, /^\[astrocyte\] Unresolved environment variables: /);
+  assert.match(message, /^\[astrocyte\/core\] Unresolved environment variables: /);
   assert.match(message, /vector_store_config\.url references \$\{LIBSQL_URL\}/);
   assert.match(message, /llm_provider_config\.keys\[1\] references \$\{MISSING_IN_LIST\}/);
   assert.doesNotMatch(message, /OPENAI_API_KEY|OTHER/);
@@ -137,7 +137,7 @@ Deno.test("config: object input is substituted too, and the input is not mutated
 
 Deno.test("config: YAML syntax errors are ConfigErrors with line and column", () => {
   const message = configErrorOf(() => loadConfig("provider_tier: storage\n  vector_store: x\n"));
-  assert.match(message, /^\[astrocyte\] Invalid YAML at line 2, column 15: /);
+  assert.match(message, /^\[astrocyte\/core\] Invalid YAML at line 2, column 15: /);
   const unclosed = configErrorOf(() => loadConfig("a: 1\nb: [1, 2\n"));
   assert.match(unclosed, /Invalid YAML at line 3, column 1/);
   const dup = configErrorOf(() => loadConfig("vector_store: a\nvector_store: b\n"));
@@ -164,7 +164,7 @@ Deno.test("config: wrong types for core keys name each path", () => {
   const one = configErrorOf(() => loadConfig("homeostasis:\n  recall_max_tokens: lots\n"));
   assert.equal(
     one,
-    "[astrocyte] homeostasis.recall_max_tokens: expected a non-negative integer, got a string",
+    "[astrocyte/core] homeostasis.recall_max_tokens: expected a non-negative integer, got a string",
   );
   const many = configErrorOf(() =>
     loadConfig(`

@@ -145,7 +145,7 @@ export interface Registry {
 
 // ---------------------------------------------------------------------------------------------
 
-const PREFIX = "[astrocyte]";
+const PREFIX = "[astrocyte/core]";
 
 /** Plugin names and aliases: lowercase letters, digits, `_` and `-`, starting alphanumeric. */
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -73,7 +73,7 @@ Deno.test("registry: unsupported SPI versions are rejected for every family", ()
       assert.ok(error instanceof SpiVersionError, family);
       assert.equal(
         error.message,
-        `[astrocyte] libsql: ${info.interfaceName} SPI version ${version} is not supported. ` +
+        `[astrocyte/core] libsql: ${info.interfaceName} SPI version ${version} is not supported. ` +
           "Supported versions: [1]",
       );
       assert.equal(error.family, info.configKey);
@@ -161,7 +161,7 @@ Deno.test("registry: duplicate keys in one family are ConfigErrors", () => {
   );
   assert.equal(
     error.message,
-    '[astrocyte] Duplicate vector_store key "libsql": registered by plugin "libsql" and again by plugin "libsql"',
+    '[astrocyte/core] Duplicate vector_store key "libsql": registered by plugin "libsql" and again by plugin "libsql"',
   );
   // An alias colliding with another plugin's name.
   assert.match(
@@ -199,7 +199,7 @@ Deno.test("registry: unknown keys list the registered keys and the import line",
   const upstash = await rejectsConfigError(registry.create("vectorStore", "upstash"));
   assert.equal(
     upstash.message,
-    '[astrocyte] Unknown vector_store "upstash" (registered vector_store keys: in_memory, libsql); ' +
+    '[astrocyte/core] Unknown vector_store "upstash" (registered vector_store keys: in_memory, libsql); ' +
       'register it with import { upstash } from "@astrocyte/upstash" and createRegistry(..., upstash)',
   );
   for (
@@ -241,7 +241,9 @@ Deno.test("registry: instances missing required methods are ConfigErrors", async
     const error = await rejectsConfigError(createRegistry(plugin).create(family, "broken"));
     assert.equal(
       error.message,
-      `[astrocyte] Adapter "broken" is not a valid ${SPI_FAMILIES[family].interfaceName} for ` +
+      `[astrocyte/core] Adapter "broken" is not a valid ${
+        SPI_FAMILIES[family].interfaceName
+      } for ` +
         `${SPI_FAMILIES[family].configKey}: missing ${omitted[0]}`,
     );
     assert.equal(closed, 1, "a rejected instance is closed");
@@ -281,7 +283,7 @@ Deno.test("registry: factory errors are wrapped without leaking config values", 
   );
   assert.equal(
     wrapped.message,
-    '[astrocyte] Failed to create vector_store "leaky": the adapter threw TypeError (see cause)',
+    '[astrocyte/core] Failed to create vector_store "leaky": the adapter threw TypeError (see cause)',
   );
   assert.ok(wrapped.cause instanceof TypeError);
   assert.ok(!wrapped.message.includes("s3cr3t"));
@@ -427,7 +429,7 @@ Deno.test("registry: close reports failures after closing everything", async () 
     stores.close(),
     (error) =>
       error instanceof AstrocyteError &&
-      error.message === '[astrocyte] Failed to close vector_store "flaky"',
+      error.message === '[astrocyte/core] Failed to close vector_store "flaky"',
   );
   assert.deepEqual(closed, ["llm"]);
 });

@@ -29,7 +29,7 @@ import { createInMemorySourceStore } from "./source_store.ts";
 import { createInMemoryVectorStore } from "./vector_store.ts";
 import { createInMemoryWikiStore } from "./wiki_store.ts";
 
-const PREFIX = "[astrocyte]";
+const PREFIX = "[astrocyte/core]";
 const IMPORT_HINT = 'import { inMemory } from "@astrocyte/core"';
 
 /** Reads the options an in-memory factory knows; warns about (and ignores) the rest. */

@@ -41,7 +41,7 @@ Deno.test("inMemory plugin: vector store dimensions are parsed with clear errors
       registry.create("vectorStore", "in_memory", { dimensions: bad }),
       (error) =>
         error instanceof ConfigError &&
-        /^\[astrocyte\] vector_store_config\.dimensions: expected a positive integer, got a \w+$/
+        /^\[astrocyte\/core\] vector_store_config\.dimensions: expected a positive integer, got a \w+$/
           .test(error.message),
       String(bad),
     );

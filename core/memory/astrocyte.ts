@@ -37,7 +37,7 @@ import { type ChunkOptions, chunkText } from "./chunking.ts";
 import { entityIdFor, extractEntities } from "./entities.ts";
 import { enforceTokenBudget, fuseRrf, type RankedList } from "./fusion.ts";
 
-const PREFIX = "[astrocyte]";
+const PREFIX = "[astrocyte/core]";
 
 /** The stores and providers a facade works with. Only `vectorStore` + `llm` (Tier 1) or `engine` (Tier 2) are required. */
 export interface AstrocyteStores {

@@ -18,7 +18,7 @@ export const FACADE_BANK_ID_PATTERN: RegExp = /^[a-zA-Z0-9][a-zA-Z0-9._:@-]{0,25
  *
  * @throws {ValidationError} when the id is not a non-empty string of at most 255 characters.
  */
-export function validateBankId(bankId: unknown, prefix = "[astrocyte]"): string {
+export function validateBankId(bankId: unknown, prefix = "[astrocyte/core]"): string {
   if (typeof bankId !== "string" || bankId.length === 0) {
     throw new ValidationError(`${prefix} Bank id must be a non-empty string`, { field: "bankId" });
   }
@@ -39,7 +39,7 @@ export function validateBankId(bankId: unknown, prefix = "[astrocyte]"): string 
 export function validateId(
   id: unknown,
   field = "id",
-  prefix = "[astrocyte]",
+  prefix = "[astrocyte/core]",
   maxLength = 512,
 ): string {
   if (typeof id !== "string" || id.length === 0) {
@@ -65,7 +65,7 @@ export function validateVector(
   vector: unknown,
   dimensions: number | null | undefined,
   field = "vector",
-  prefix = "[astrocyte]",
+  prefix = "[astrocyte/core]",
 ): number[] {
   if (!Array.isArray(vector) && !ArrayBuffer.isView(vector)) {
     throw new InvalidVectorError(`${prefix} ${field} must be an array of numbers`, { field });
@@ -116,7 +116,7 @@ export interface ValidatableItem {
 export function validateVectorItems(
   items: readonly ValidatableItem[],
   dimensions: number | null | undefined,
-  prefix = "[astrocyte]",
+  prefix = "[astrocyte/core]",
 ): number | null {
   if (!Array.isArray(items)) {
     throw new ValidationError(`${prefix} items must be an array`, { field: "items" });
@@ -150,7 +150,7 @@ export function validateCount(
   value: unknown,
   fallback: number,
   field: string,
-  prefix = "[astrocyte]",
+  prefix = "[astrocyte/core]",
   min = 0,
 ): number {
   if (value === undefined) return fallback;
