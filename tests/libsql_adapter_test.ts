@@ -9,7 +9,10 @@ import assert from "node:assert/strict";
 import { createClient } from "npm:@libsql/client@^0.18.0";
 import {
   ConfigError,
+  createRegistry,
   DimensionMismatchError,
+  inMemory,
+  loadConfig,
   ProviderUnavailableError,
   type VectorItem,
 } from "@astrocyte/core";
@@ -67,7 +70,9 @@ Deno.test({
       // ≈6 MB of Hrana JSON: split at 4 MiB into 2 batches in one transaction.
       console.log(
         `storeVectors(2500 × 384) over HTTP: ${requests} requests ` +
-          `(server saw ${server.stats.pipelines} pipelines: ${JSON.stringify(server.stats.requests)})`,
+          `(server saw ${server.stats.pipelines} pipelines: ${
+            JSON.stringify(server.stats.requests)
+          })`,
       );
       assert.ok(requests <= 4, `expected at most 4 HTTP requests, got ${requests}`);
       assert.equal(server.stats.pipelines, requests);
@@ -193,10 +198,12 @@ Deno.test({
       try {
         assert.equal(await store.hasAnnIndex(), true);
         // A crowded bank of near vectors and a target bank with 5 rare, far items.
-        await store.storeVectors(items(300, "crowd", 8, { tags: ["rare"] }).map((it, i) => ({
-          ...it,
-          vector: seededVector(8, 1000 + i).map((x, j) => (j === 0 ? 1 : 0.05 * x)),
-        })));
+        await store.storeVectors(
+          items(300, "crowd", 8, { tags: ["rare"] }).map((it, i) => ({
+            ...it,
+            vector: seededVector(8, 1000 + i).map((x, j) => (j === 0 ? 1 : 0.05 * x)),
+          })),
+        );
         await store.storeVectors([
           ...items(60, "target", 8, { tags: ["noise"] }),
           ...Array.from({ length: 5 }, (_, i): VectorItem => ({
@@ -212,7 +219,10 @@ Deno.test({
           filters: { tags: ["rare"] },
         });
         assert.equal(store.lastSearchPlan?.shape, "ann");
-        assert.deepStrictEqual(hits.map((h) => h.id).sort(), [0, 1, 2, 3, 4].map((i) => `rare-${i}`));
+        assert.deepStrictEqual(
+          hits.map((h) => h.id).sort(),
+          [0, 1, 2, 3, 4].map((i) => `rare-${i}`),
+        );
         const top = await store.searchSimilar(seededVector(8, 3), "target", { limit: 3 });
         assert.equal(top.length, 3);
         assert.equal(top[0]!.id, "id-2", "exact match first");
@@ -397,7 +407,12 @@ Deno.test({
     const vectors = await libsql.vectorStore!(config, ctx);
     const docs = await libsql.documentStore!(config, ctx);
     assert.equal(shared.size, 1, "one shared client for both families");
-    await vectors.storeVectors([{ id: "m1", bankId: "b", vector: oneHot(8, 1), text: "dark mode" }]);
+    await vectors.storeVectors([{
+      id: "m1",
+      bankId: "b",
+      vector: oneHot(8, 1),
+      text: "dark mode",
+    }]);
     await docs.storeDocument({ id: "m1", text: "dark mode" }, "b");
     await vectors.close();
     // The document store keeps working on the shared client after the vector store closed.
@@ -421,5 +436,53 @@ Deno.test({
       ConfigError,
       "vector_store_config.table_prefix",
     );
+  },
+});
+
+Deno.test({
+  name: "registry: astrocyte.yaml selects libsql for every store family on one database",
+  ...T,
+  async fn() {
+    const prefix = freshPrefix();
+    const yaml = `
+provider_tier: storage
+vector_store: libsql
+vector_store_config: &db
+  url: \${LIBSQL_URL}
+  dimensions: 8
+  table_prefix: ${prefix}
+document_store: libsql
+document_store_config: *db
+graph_store: libsql
+graph_store_config: *db
+wiki_store: libsql
+wiki_store_config: *db
+mental_model_store: libsql
+mental_model_store_config: *db
+source_store: libsql
+source_store_config: *db
+pageindex_store: libsql
+pageindex_store_config: *db
+llm_provider: mock
+llm_provider_config:
+  embedding_dimensions: 8
+`;
+    const env = { LIBSQL_URL: fileUrl };
+    const registry = createRegistry(inMemory, libsql);
+    const stores = await registry.resolve(loadConfig(yaml, { env }), { env });
+    try {
+      const [vector] = await stores.llmProvider!.embed(["dark mode"]);
+      await stores.vectorStore!.storeVectors([
+        { id: "m1", bankId: "b", vector: vector!, text: "dark mode" },
+      ]);
+      await stores.documentStore!.storeDocument({ id: "m1", text: "dark mode" }, "b");
+      assert.equal((await stores.vectorStore!.searchSimilar(vector!, "b"))[0]?.id, "m1");
+      assert.equal((await stores.documentStore!.searchFulltext("dark", "b"))[0]?.documentId, "m1");
+      for (const e of stores.entries) {
+        assert.equal((await e.instance.health()).healthy, true, e.configKey);
+      }
+    } finally {
+      await stores.close();
+    }
   },
 });

@@ -13,7 +13,7 @@ import {
 } from "@astrocyte/core";
 import type { AdapterContext, HealthStatus } from "@astrocyte/core";
 import type { Client, InStatement, InValue, ResultSet, Transaction } from "@libsql/client";
-import { connectionKind, type ConnectionKind, type LibsqlOptions, PREFIX } from "./options.ts";
+import { type ConnectionKind, connectionKind, type LibsqlOptions, PREFIX } from "./options.ts";
 
 /** A client plus what the stores need to know about it. */
 export interface Connection {
@@ -111,7 +111,7 @@ async function openClient(options: LibsqlOptions, ctx?: Partial<AdapterContext>)
  */
 export function leaseConnection(options: LibsqlOptions, ctx?: Partial<AdapterContext>): Lease {
   if (options.client !== undefined) {
-    const client = options.client;
+    const client = options.client as unknown as Client;
     const conn = Promise.resolve(
       connectionFor(client, client.protocol === "file" ? "local" : "remote"),
     );

@@ -87,7 +87,67 @@ export const MIGRATIONS: Readonly<Record<SchemaFamily, readonly Migration[]>> = 
       END`,
     ],
   }],
-  graph: [],
+  graph: [{
+    id: "graph/001_create",
+    statements: (p) => [
+      `CREATE TABLE IF NOT EXISTS ${p}graph_entities (
+        bank_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        entity_type TEXT NOT NULL,
+        aliases TEXT,
+        metadata TEXT,
+        embedding TEXT,
+        mention_count INTEGER NOT NULL,
+        PRIMARY KEY (bank_id, id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${p}graph_links (
+        bank_id TEXT NOT NULL,
+        entity_lo TEXT NOT NULL,
+        entity_hi TEXT NOT NULL,
+        link_type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        entity_a TEXT NOT NULL,
+        entity_b TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        created_at INTEGER,
+        metadata TEXT,
+        PRIMARY KEY (bank_id, entity_lo, entity_hi, link_type)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${p}graph_links_a ON ${p}graph_links (bank_id, entity_a)`,
+      `CREATE INDEX IF NOT EXISTS ${p}graph_links_b ON ${p}graph_links (bank_id, entity_b)`,
+      `CREATE TABLE IF NOT EXISTS ${p}graph_associations (
+        bank_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        PRIMARY KEY (bank_id, memory_id, entity_id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${p}graph_associations_entity
+        ON ${p}graph_associations (bank_id, entity_id)`,
+      `CREATE TABLE IF NOT EXISTS ${p}graph_memory_texts (
+        bank_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (bank_id, memory_id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${p}graph_memory_links (
+        bank_id TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        link_type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        weight REAL NOT NULL,
+        created_at INTEGER,
+        metadata TEXT,
+        PRIMARY KEY (bank_id, source_id, target_id, link_type)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${p}graph_memory_links_target
+        ON ${p}graph_memory_links (bank_id, target_id)`,
+    ],
+  }],
   wiki: [{
     id: "wiki/001_create",
     statements: (p) => {
@@ -169,7 +229,84 @@ export const MIGRATIONS: Readonly<Record<SchemaFamily, readonly Migration[]>> = 
         ON ${p}source_chunks (bank_id, document_id)`,
     ],
   }],
-  pageindex: [],
+  pageindex: [{
+    id: "pageindex/001_create",
+    statements: (p) => [
+      `CREATE TABLE IF NOT EXISTS ${p}pi_documents (
+        bank_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        md_text TEXT NOT NULL,
+        reference_date INTEGER,
+        built_at INTEGER,
+        PRIMARY KEY (bank_id, id),
+        UNIQUE (bank_id, source_id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${p}pi_sections (
+        bank_id TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        line_num INTEGER NOT NULL,
+        node_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT,
+        summary_embedding TEXT,
+        speaker TEXT,
+        session_date INTEGER,
+        parent_node TEXT,
+        depth INTEGER NOT NULL DEFAULT 0,
+        occurred_start INTEGER,
+        occurred_end INTEGER,
+        session_id TEXT,
+        PRIMARY KEY (bank_id, document_id, line_num)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${p}pi_section_entities (
+        bank_id TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        line_num INTEGER NOT NULL,
+        entity_name TEXT NOT NULL,
+        PRIMARY KEY (bank_id, document_id, line_num, entity_name)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${p}pi_section_links (
+        bank_id TEXT NOT NULL,
+        from_doc TEXT NOT NULL,
+        from_line INTEGER NOT NULL,
+        to_doc TEXT NOT NULL,
+        to_line INTEGER NOT NULL,
+        link_type TEXT NOT NULL,
+        weight REAL NOT NULL,
+        PRIMARY KEY (bank_id, from_doc, from_line, to_doc, to_line, link_type)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${p}pi_section_links_to
+        ON ${p}pi_section_links (bank_id, to_doc, to_line)`,
+      `CREATE TABLE IF NOT EXISTS ${p}pi_facts (
+        bank_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        fact_type TEXT NOT NULL,
+        document_id TEXT,
+        line_num INTEGER,
+        speaker TEXT,
+        occurred_start INTEGER,
+        occurred_end INTEGER,
+        entities TEXT,
+        embedding TEXT,
+        confidence_score REAL,
+        mentioned_at INTEGER,
+        event_date INTEGER,
+        PRIMARY KEY (bank_id, id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${p}pi_facts_document ON ${p}pi_facts (bank_id, document_id)`,
+      `CREATE TABLE IF NOT EXISTS ${p}pi_wiki (
+        bank_id TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        page TEXT NOT NULL,
+        embedding TEXT,
+        provenance TEXT NOT NULL,
+        PRIMARY KEY (bank_id, page_id)
+      )`,
+    ],
+  }],
 };
 
 function bootstrap(p: string): string[] {
@@ -265,7 +402,10 @@ async function migrate(conn: Connection, options: EnsureSchemaOptions): Promise<
     ...bootstrap(p),
     ...pending.flatMap((m) => [
       ...m.statements(p, dims),
-      { sql: `INSERT OR IGNORE INTO ${p}migrations (id, applied_at) VALUES (?, ?)`, args: [m.id, now] },
+      {
+        sql: `INSERT OR IGNORE INTO ${p}migrations (id, applied_at) VALUES (?, ?)`,
+        args: [m.id, now],
+      },
     ]),
   ];
   await guarded("Applying migrations", () => conn.client.batch(statements, "write"));

@@ -65,7 +65,12 @@ export function optionalString(value: unknown, field: string): string | null {
 }
 
 /** Predicate: the JSON object column `column` has `key` equal to `value` (type-exact). */
-export function metadataEquals(column: string, key: string, value: unknown, field: string): Predicate {
+export function metadataEquals(
+  column: string,
+  key: string,
+  value: unknown,
+  field: string,
+): Predicate {
   const v = checkScalar(value, field);
   const base = `EXISTS (SELECT 1 FROM json_each(${column}) AS m WHERE m.key = ? AND `;
   if (v === null) return { sql: `${base}m.type = 'null')`, args: [key] };

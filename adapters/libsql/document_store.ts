@@ -177,7 +177,9 @@ export function createLibsqlDocumentStore(
       const limit = validateCount(opts.limit, 10, "limit", PREFIX);
       const filters = opts.filters;
       const where = and([
-        ...(filters?.tags !== undefined ? [tagsOverlap("d.tags", filters.tags, "filters.tags")] : []),
+        ...(filters?.tags !== undefined
+          ? [tagsOverlap("d.tags", filters.tags, "filters.tags")]
+          : []),
         ...metadataFilters("d.metadata", filters?.metadataFilters, "filters.metadataFilters"),
       ]);
       const match = toFtsQuery(query);

@@ -196,7 +196,9 @@ export function createLibsqlMentalModelStore(
       if (next !== null) return plan.result(next);
     }
     throw new ProviderUnavailableError(
-      `${PREFIX} Mental model ${JSON.stringify(modelId)} kept changing; gave up after ${MAX_ATTEMPTS} attempts`,
+      `${PREFIX} Mental model ${
+        JSON.stringify(modelId)
+      } kept changing; gave up after ${MAX_ATTEMPTS} attempts`,
       { provider: "libsql", retryable: true },
     );
   }

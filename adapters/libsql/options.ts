@@ -5,7 +5,6 @@
  */
 import { ConfigError } from "@astrocyte/core";
 import type { AdapterConfig, Logger } from "@astrocyte/core";
-import type { Client } from "@libsql/client";
 
 /** Package prefix used in every message this adapter raises. */
 export const PREFIX = "[astrocyte/libsql]";
@@ -18,6 +17,20 @@ export type AnnIndexPolicy = "auto" | "always" | "never";
 
 /** How DiskANN compresses neighbour vectors (`compress_neighbors`). */
 export type CompressNeighbors = "float1bit" | "float8" | "float16" | "floatb16" | "float32";
+
+/**
+ * An `@libsql/client` client (the result of `createClient` from `@libsql/client` or
+ * `@libsql/client/web`). Only the members named here are part of this package's public
+ * types; the adapter uses the client's `execute`, `batch` and `transaction` methods.
+ */
+export interface LibsqlClient {
+  /** The client's protocol: `file`, `http`, `https`, `ws`, `wss` or `libsql`. */
+  readonly protocol: string;
+  /** Whether the client is closed. */
+  readonly closed: boolean;
+  /** Close the client. */
+  close(): void;
+}
 
 /** Options shared by every libSQL store. */
 export interface LibsqlOptions {
@@ -34,7 +47,7 @@ export interface LibsqlOptions {
    * An existing `@libsql/client` client to use instead of opening one. The store never
    * closes a client it did not open.
    */
-  client?: Client;
+  client?: LibsqlClient;
   /** Vector dimension (required by the vector store; fixed when its table is created). */
   dimensions?: number;
   /**

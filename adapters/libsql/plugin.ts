@@ -6,6 +6,11 @@
  */
 import type { AdapterConfig, AdapterContext, AdapterPlugin } from "@astrocyte/core";
 import { createLibsqlDocumentStore } from "./document_store.ts";
+import { createLibsqlGraphStore } from "./graph_store.ts";
+import { createLibsqlMentalModelStore } from "./mental_model_store.ts";
+import { createLibsqlPageIndexStore } from "./pageindex_store.ts";
+import { createLibsqlSourceStore } from "./source_store.ts";
+import { createLibsqlWikiStore } from "./wiki_store.ts";
 import { type LibsqlOptions, parseLibsqlOptions } from "./options.ts";
 import { createLibsqlVectorStore } from "./vector_store.ts";
 
@@ -40,4 +45,9 @@ export const libsql: AdapterPlugin = {
   importHint: 'import { libsql } from "@astrocyte/libsql"',
   vectorStore: (config, ctx) => createLibsqlVectorStore(optionsFrom(config, ctx), ctx),
   documentStore: (config, ctx) => createLibsqlDocumentStore(optionsFrom(config, ctx), ctx),
+  graphStore: (config, ctx) => createLibsqlGraphStore(optionsFrom(config, ctx), ctx),
+  wikiStore: (config, ctx) => createLibsqlWikiStore(optionsFrom(config, ctx), ctx),
+  mentalModelStore: (config, ctx) => createLibsqlMentalModelStore(optionsFrom(config, ctx), ctx),
+  sourceStore: (config, ctx) => createLibsqlSourceStore(optionsFrom(config, ctx), ctx),
+  pageIndexStore: (config, ctx) => createLibsqlPageIndexStore(optionsFrom(config, ctx), ctx),
 };

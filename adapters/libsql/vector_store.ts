@@ -151,9 +151,10 @@ export function createLibsqlVectorStore(
   let annExists = false;
   let lastPlan: SearchPlan | undefined;
 
-  const createIndexSql = `CREATE INDEX IF NOT EXISTS ${indexName} ON ${table} (libsql_vector_idx(embedding, ${
-    annIndexSettings(options).map((s) => `'${s}'`).join(", ")
-  }))`;
+  const createIndexSql =
+    `CREATE INDEX IF NOT EXISTS ${indexName} ON ${table} (libsql_vector_idx(embedding, ${
+      annIndexSettings(options).map((s) => `'${s}'`).join(", ")
+    }))`;
 
   async function init(): Promise<Connection> {
     const conn = await lease.get();
@@ -329,7 +330,8 @@ export function createLibsqlVectorStore(
       if (limit === 0) return [];
       const conn = await ready();
       const q = f32Blob(queryVector);
-      const scoreSql = `COALESCE(MAX(0.0, 1.0 - vector_distance_cos(v.embedding, vector32(?))), 0.0)`;
+      const scoreSql =
+        `COALESCE(MAX(0.0, 1.0 - vector_distance_cos(v.embedding, vector32(?))), 0.0)`;
       const exact = async (): Promise<VectorHit[]> => {
         const rs = await guarded("Searching vectors", () =>
           conn.client.execute({
@@ -368,7 +370,9 @@ export function createLibsqlVectorStore(
               `WHERE v.bank_id = ? AND (${where.sql}) ORDER BY score DESC, v.id_key ASC LIMIT ?`,
             args: [q, q, kk, bankId, ...where.args, limit],
           }));
-        if (rs.rows.length >= limit) return rs.rows.map((r) => rowToHit(r as Record<string, unknown>));
+        if (rs.rows.length >= limit) {
+          return rs.rows.map((r) => rowToHit(r as Record<string, unknown>));
+        }
         k *= 4;
       }
       plan.fellBack = true;

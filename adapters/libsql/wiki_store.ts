@@ -31,7 +31,7 @@ import { type LibsqlOptions, PREFIX } from "./options.ts";
 const KINDS: readonly WikiPageKind[] = ["entity", "topic", "concept"];
 
 /** Columns shared by the page and revision tables, in insert order. */
-export const WIKI_COLUMNS =
+const WIKI_COLUMNS =
   "bank_id, page_id, kind, title, content, scope, source_ids, cross_links, revision, revised_at, tags, metadata";
 
 type PageFields = Omit<WikiPage, "revision" | "revisedAt" | "bankId">;
@@ -59,7 +59,7 @@ function checkPage(page: unknown): PageFields {
 }
 
 /** A wiki row as a {@linkcode WikiPage}. */
-export function rowToPage(r: Record<string, unknown>): WikiPage {
+function rowToPage(r: Record<string, unknown>): WikiPage {
   const page: WikiPage = {
     pageId: String(r["page_id"]),
     bankId: String(r["bank_id"]),
@@ -84,7 +84,7 @@ export function rowToPage(r: Record<string, unknown>): WikiPage {
  * replace it with revision `previous + 1` (1 when new) and `revisedAt` never earlier than the
  * previous stamp. Run them in one write batch.
  */
-export function upsertPageStatements(
+function upsertPageStatements(
   p: string,
   bankId: string,
   page: PageFields,
@@ -97,7 +97,8 @@ export function upsertPageStatements(
       args: [bankId, page.pageId],
     },
     {
-      sql: `INSERT INTO ${p}wiki_pages (${WIKI_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ` +
+      sql:
+        `INSERT INTO ${p}wiki_pages (${WIKI_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ` +
         `ON CONFLICT (bank_id, page_id) DO UPDATE SET kind = excluded.kind, ` +
         `title = excluded.title, content = excluded.content, scope = excluded.scope, ` +
         `source_ids = excluded.source_ids, cross_links = excluded.cross_links, ` +
@@ -120,9 +121,6 @@ export function upsertPageStatements(
     },
   ];
 }
-
-/** Validate a page input (exported for the PageIndex store's wiki role). */
-export const checkWikiPage: (page: unknown) => PageFields = checkPage;
 
 /**
  * Create a libSQL wiki store.

@@ -260,11 +260,9 @@ async function openNeonWs(url: string, options: PostgresOptions): Promise<SqlCli
       Object.assign((this as Any).neonConfig, settings);
     }
   }
-  const pool = new (Pool as Any)({
-    connectionString: url,
-    max: options.maxConnections ?? 5,
-    Client: ConfiguredClient,
-  });
+  const pool = new (Pool as Any)({ connectionString: url, max: options.maxConnections ?? 5 });
+  // Neon's Pool ignores the `Client` option; pg-pool reads `this.Client` per new connection.
+  pool.Client = ConfiguredClient;
   // Idle connections that die must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const inner = wrapClient(pool);

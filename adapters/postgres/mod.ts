@@ -25,3 +25,7 @@ export * from "./options.ts";
 export * from "./plugin.ts";
 export * from "./vector_store.ts";
 export * from "./document_store.ts";
+export * from "./graph_store.ts";
+export * from "./wiki_store.ts";
+export * from "./mental_model_store.ts";
+export * from "./source_store.ts";

@@ -8,6 +8,10 @@ import { parsePostgresOptions } from "./options.ts";
 import type { PostgresOptions } from "./options.ts";
 import { createPostgresVectorStore } from "./vector_store.ts";
 import { createPostgresDocumentStore } from "./document_store.ts";
+import { createPostgresGraphStore } from "./graph_store.ts";
+import { createPostgresWikiStore } from "./wiki_store.ts";
+import { createPostgresMentalModelStore } from "./mental_model_store.ts";
+import { createPostgresSourceStore } from "./source_store.ts";
 
 /**
  * Parse a family's `*_config` for the plugin: snake_case keys, unknown keys reported to the
@@ -53,4 +57,15 @@ export const postgres: AdapterPlugin = {
       postgresOptionsFromConfig(config, ctx, "document_store_config"),
       ctx,
     ),
+  graphStore: (config, ctx) =>
+    createPostgresGraphStore(postgresOptionsFromConfig(config, ctx, "graph_store_config"), ctx),
+  wikiStore: (config, ctx) =>
+    createPostgresWikiStore(postgresOptionsFromConfig(config, ctx, "wiki_store_config"), ctx),
+  mentalModelStore: (config, ctx) =>
+    createPostgresMentalModelStore(
+      postgresOptionsFromConfig(config, ctx, "mental_model_store_config"),
+      ctx,
+    ),
+  sourceStore: (config, ctx) =>
+    createPostgresSourceStore(postgresOptionsFromConfig(config, ctx, "source_store_config"), ctx),
 };

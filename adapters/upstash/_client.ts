@@ -72,7 +72,11 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener("abort", onAbort, { once: true });
   });
 
-function unavailable(message: string, retryable: boolean, cause?: unknown): ProviderUnavailableError {
+function unavailable(
+  message: string,
+  retryable: boolean,
+  cause?: unknown,
+): ProviderUnavailableError {
   return new ProviderUnavailableError(`${PREFIX} ${message}`, {
     provider: PROVIDER,
     retryable,
@@ -99,7 +103,9 @@ export function createRequester(opts: TransportOptions): Requester & { stats: Tr
     const body = JSON.stringify(req.body);
     const name = endpoint.split("/")[0] ?? endpoint;
     for (let attempt = 0;; attempt++) {
-      if (opts.signal.aborted) throw unavailable(`Request to ${name} aborted`, false, opts.signal.reason);
+      if (opts.signal.aborted) {
+        throw unavailable(`Request to ${name} aborted`, false, opts.signal.reason);
+      }
       const ac = new AbortController();
       const timer = setTimeout(
         () => ac.abort(new DOMException(`Timed out after ${opts.timeoutMs} ms`, "TimeoutError")),
@@ -138,7 +144,11 @@ export function createRequester(opts: TransportOptions): Requester & { stats: Tr
         } else if (res.status === 400 || res.status === 422) {
           throw new ValidationError(`${PREFIX} Upstash rejected ${name}: ${message}`, { cause });
         } else {
-          throw unavailable(`Upstash ${name} failed with HTTP ${res.status}: ${message}`, false, cause);
+          throw unavailable(
+            `Upstash ${name} failed with HTTP ${res.status}: ${message}`,
+            false,
+            cause,
+          );
         }
       } catch (e) {
         if (e instanceof ValidationError || e instanceof ProviderUnavailableError) throw e;
@@ -147,7 +157,9 @@ export function createRequester(opts: TransportOptions): Requester & { stats: Tr
         retryable = unavailable(
           timedOut
             ? `Upstash ${name} timed out after ${opts.timeoutMs} ms`
-            : `Upstash ${name} failed: ${scrub(e instanceof Error ? e.message : String(e), opts.token)}`,
+            : `Upstash ${name} failed: ${
+              scrub(e instanceof Error ? e.message : String(e), opts.token)
+            }`,
           true,
           e,
         );
@@ -159,7 +171,10 @@ export function createRequester(opts: TransportOptions): Requester & { stats: Tr
       stats.retries++;
       const backoff = retryAfterMs ??
         Math.random() * Math.min(5_000, opts.retryBaseMs * 2 ** attempt);
-      opts.logger?.debug?.(`${PREFIX} Retrying ${name}`, { attempt: attempt + 1, backoffMs: backoff });
+      opts.logger?.debug?.(`${PREFIX} Retrying ${name}`, {
+        attempt: attempt + 1,
+        backoffMs: backoff,
+      });
       await sleep(backoff, opts.signal).catch((e) => {
         throw unavailable(`Request to ${name} aborted`, false, e);
       });
@@ -173,7 +188,12 @@ class InjectedIndex extends Index {
   constructor(requester: Requester) {
     // The base constructor needs a URL and token; they are unused because the requester is
     // replaced right away (the real ones stay inside the requester).
-    super({ url: "https://upstash.invalid", token: "unused", enableTelemetry: false, retry: false });
+    super({
+      url: "https://upstash.invalid",
+      token: "unused",
+      enableTelemetry: false,
+      retry: false,
+    });
     this.client = requester;
   }
 }

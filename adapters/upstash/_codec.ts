@@ -209,7 +209,10 @@ export function decodeRecord(raw: {
   vector?: number[] | null;
 }): DecodedRecord {
   const md = raw.metadata ?? {};
-  const out: DecodedRecord = { id: String(raw.id), text: typeof raw.data === "string" ? raw.data : "" };
+  const out: DecodedRecord = {
+    id: String(raw.id),
+    text: typeof raw.data === "string" ? raw.data : "",
+  };
   if (Array.isArray(md.tags)) {
     out.tags = md.tags.filter((t): t is string => typeof t === "string").map(decodeString);
   }

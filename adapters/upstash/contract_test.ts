@@ -5,9 +5,11 @@
  * DOT_PRODUCT index (normalised vectors, converted scores).
  */
 import assert from "node:assert/strict";
-import { registerDenoTests, runInline } from "@astrocyte/core/testing";
-import { vectorStoreContract } from "../../core/testing/vector_store_contract.ts"; // TEMP until exported
-import { serveUpstashEmulator, type UpstashEmulatorOptions } from "../../tests/fixtures/upstash_emulator.ts";
+import { registerDenoTests, runInline, vectorStoreContract } from "@astrocyte/core/testing";
+import {
+  serveUpstashEmulator,
+  type UpstashEmulatorOptions,
+} from "../../tests/fixtures/upstash_emulator.ts";
 import { createUpstashVectorStore, type UpstashOptions } from "./mod.ts";
 
 const DIM = 8;
@@ -39,7 +41,7 @@ function suite(name: string, emulatorOptions: UpstashEmulatorOptions) {
 }
 
 suite("COSINE", {});
-suite("COSINE, eventual indexing 15 ms, filter budget 8", { indexingDelayMs: 15, filterBudget: 8 });
+suite("COSINE, eventual indexing 5 ms, filter budget 8", { indexingDelayMs: 5, filterBudget: 8 });
 suite("DOT_PRODUCT", { similarity: "DOT_PRODUCT" });
 suite("EUCLIDEAN", { similarity: "EUCLIDEAN" });
 
@@ -64,7 +66,8 @@ async function failuresWithout(
 }
 
 Deno.test({
-  name: "the contract fails without read-your-writes on a slow index, or without the exact fallback under a filter budget",
+  name:
+    "the contract fails without read-your-writes on a slow index, or without the exact fallback under a filter budget",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

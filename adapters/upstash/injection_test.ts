@@ -117,7 +117,8 @@ const CORPUS = [...new Set(HOSTILE)];
 const D = 8;
 
 Deno.test({
-  name: `injection corpus: ${CORPUS.length} hostile strings, every filter matches exactly its own item`,
+  name:
+    `injection corpus: ${CORPUS.length} hostile strings, every filter matches exactly its own item`,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -221,7 +222,10 @@ Deno.test("injection corpus is hostile: naive quoting breaks or widens filters o
     );
     return { status: res.status, json: await res.json() };
   };
-  await call("upsert", CORPUS.map((h, i) => ({ id: `i${i}`, vector: [1, i], metadata: { tags: [h] } })));
+  await call(
+    "upsert",
+    CORPUS.map((h, i) => ({ id: `i${i}`, vector: [1, i], metadata: { tags: [h] } })),
+  );
   let broken = 0;
   for (const [i, h] of CORPUS.entries()) {
     const r = await call("query", { vector: [1, 0], topK: 1000, filter: `tags CONTAINS '${h}'` });

@@ -1,6 +1,7 @@
 /**
- * `@astrocyte/upstash`: an Astrocyte `VectorStore` on
- * [Upstash Vector](https://upstash.com/docs/vector), one Upstash namespace per bank.
+ * `@astrocyte/upstash`: an Astrocyte `VectorStore` on an
+ * [Upstash Vector](https://upstash.com/docs/vector) dense index and a `DocumentStore` (BM25-style
+ * full-text search) on a sparse index, one Upstash namespace per bank.
  *
  * Works on Deno, Node, Bun and Cloudflare Workers (no `nodejs_compat` needed): every request
  * goes through the `fetch` you inject (the registry's adapter context, or the `fetch` option).
@@ -25,11 +26,18 @@
  * @module
  */
 export { upstash } from "./plugin.ts";
+export type { TransportStats } from "./_client.ts";
 export {
   createUpstashVectorStore,
   type UpstashContext,
   type UpstashVectorStore,
 } from "./vector_store.ts";
+export {
+  createUpstashDocumentStore,
+  documentSparseVector,
+  tokenIndex,
+  type UpstashDocumentStore,
+} from "./document_store.ts";
 export {
   parseUpstashOptions,
   type UpstashMetric,

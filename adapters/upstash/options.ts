@@ -135,7 +135,12 @@ export function validateUpstashOptions(
   for (const k of ["readYourWrites", "exactFilterFallback"] as const) {
     if (options[k] !== undefined && typeof options[k] !== "boolean") fail(k, "expected a boolean");
   }
-  for (const [k, [min, max]] of Object.entries(INTEGER_LIMITS) as [keyof UpstashOptions, [number, number]][]) {
+  for (
+    const [k, [min, max]] of Object.entries(INTEGER_LIMITS) as [
+      keyof UpstashOptions,
+      [number, number],
+    ][]
+  ) {
     const v = options[k];
     if (v === undefined) continue;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
@@ -170,7 +175,9 @@ export function parseUpstashOptions(
     }
     if (raw === undefined || raw === null || raw === "") continue;
     let value: unknown = raw;
-    if (INTEGER_LIMITS[opt] !== undefined && typeof raw === "string" && /^-?\d+$/.test(raw.trim())) {
+    if (
+      INTEGER_LIMITS[opt] !== undefined && typeof raw === "string" && /^-?\d+$/.test(raw.trim())
+    ) {
       value = Number(raw.trim());
     }
     if ((opt === "readYourWrites" || opt === "exactFilterFallback") && typeof raw === "string") {

@@ -82,8 +82,32 @@ const items = (n: number, bankId: string, extra: Partial<VectorItem> = {}): Vect
 /** Random strings over a nasty alphabet, including lone surrogates. */
 function randomStrings(n: number, seed = 1): string[] {
   const alphabet = [
-    "a", "Z", "0", "_", "-", ".", "~", "%", "'", '"', "\\", " ", "\n", "\u0000", "é", "银",
-    "🧠", "\ud800", "\udfff", ":", "/", "?", "#", "[", "]", "*",
+    "a",
+    "Z",
+    "0",
+    "_",
+    "-",
+    ".",
+    "~",
+    "%",
+    "'",
+    '"',
+    "\\",
+    " ",
+    "\n",
+    "\u0000",
+    "é",
+    "银",
+    "🧠",
+    "\ud800",
+    "\udfff",
+    ":",
+    "/",
+    "?",
+    "#",
+    "[",
+    "]",
+    "*",
   ];
   let x = seed;
   const rnd = () => (x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32;
@@ -265,7 +289,9 @@ Deno.test({
       const s = store();
       await s.storeVectors(items(2500, "bank"));
       assert.equal(emulator.count("upsert"), Math.ceil(2500 / 1000));
-      assert.ok(emulator.requests.filter((r) => r.endpoint === "upsert").every((r) => r.items <= 1000));
+      assert.ok(
+        emulator.requests.filter((r) => r.endpoint === "upsert").every((r) => r.items <= 1000),
+      );
       assert.equal((await s.listVectors("bank", { limit: 5000 })).length, 2500);
 
       emulator.clear();
@@ -351,8 +377,10 @@ Deno.test({
         }
         return orig(req);
       };
-      const s2 = store({ batchSize: 10, maxConcurrency: 1, maxRetries: 1 }, (input, init) =>
-        gate(new Request(input, init)));
+      const s2 = store(
+        { batchSize: 10, maxConcurrency: 1, maxRetries: 1 },
+        (input, init) => gate(new Request(input, init)),
+      );
       const e = await assertRejectsWith(
         () => s2.storeVectors(batch),
         ProviderUnavailableError,
@@ -436,11 +464,17 @@ Deno.test({
       const q = [1, 0, 0, 0];
       const withFallback = store();
       await withFallback.storeVectors([...near, ...rare]);
-      const hits = await withFallback.searchSimilar(q, "b", { limit: 10, filters: { tags: ["rare"] } });
+      const hits = await withFallback.searchSimilar(q, "b", {
+        limit: 10,
+        filters: { tags: ["rare"] },
+      });
       assert.deepEqual(hits.map((h) => h.id).sort(), ["r1", "r2", "r3"]);
       assert.ok(emulator.count("range") >= 1);
       const without = store({ exactFilterFallback: false });
-      const partial = await without.searchSimilar(q, "b", { limit: 10, filters: { tags: ["rare"] } });
+      const partial = await without.searchSimilar(q, "b", {
+        limit: 10,
+        filters: { tags: ["rare"] },
+      });
       assert.equal(partial.length, 0, "the emulated budget hides matches from the plain query");
     });
   },
@@ -496,7 +530,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "errors: bad token is unhealthy and never echoed; oversized metadata fails before any request; closed store",
+  name:
+    "errors: bad token is unhealthy and never echoed; oversized metadata fails before any request; closed store",
   ...T,
   async fn() {
     await withEmulator({}, async ({ emulator, url, store }) => {
@@ -504,7 +539,11 @@ Deno.test({
       const h = await bad.health();
       assert.equal(h.healthy, false);
       assert.ok(!h.message!.includes("wrong-secret-token"));
-      const e = await assertRejectsWith(() => bad.listVectors("b"), ProviderUnavailableError, "401");
+      const e = await assertRejectsWith(
+        () => bad.listVectors("b"),
+        ProviderUnavailableError,
+        "401",
+      );
       assert.ok(!e.message.includes("wrong-secret-token"));
       await bad.close();
 
@@ -513,7 +552,12 @@ Deno.test({
       await s.storeVectors(items(1, "warm"));
       emulator.requests.length = 0;
       await assertRejectsWith(
-        () => s.storeVectors([...items(3, "b"), { ...items(1, "b")[0]!, id: "big", metadata: { x: "y".repeat(60_000) } }]),
+        () =>
+          s.storeVectors([...items(3, "b"), {
+            ...items(1, "b")[0]!,
+            id: "big",
+            metadata: { x: "y".repeat(60_000) },
+          }]),
         ValidationError,
         "Upstash allows 49152",
       );
@@ -547,8 +591,20 @@ Deno.test({
       };
       const s = store({}, spy);
       const hostile = `it's "x" AND 1=1`;
-      await s.storeVectors([{ id: "h", bankId: "b", vector: [1, 0, 0, 0], text: "h", tags: [hostile] }]);
-      await s.storeVectors([{ id: "o", bankId: "b", vector: [1, 0, 0, 0], text: "o", tags: ["x"] }]);
+      await s.storeVectors([{
+        id: "h",
+        bankId: "b",
+        vector: [1, 0, 0, 0],
+        text: "h",
+        tags: [hostile],
+      }]);
+      await s.storeVectors([{
+        id: "o",
+        bankId: "b",
+        vector: [1, 0, 0, 0],
+        text: "o",
+        tags: ["x"],
+      }]);
       const hits = await s.searchSimilar([1, 0, 0, 0], "b", { filters: { tags: [hostile] } });
       assert.deepEqual(hits.map((h) => h.id), ["h"]);
       assert.equal(filters.length, 1);

@@ -20,7 +20,6 @@ import {
 import type {
   HealthStatus,
   ListVectorsOptions,
-  Logger,
   SearchSimilarOptions,
   VectorFilters,
   VectorHit,
@@ -29,34 +28,35 @@ import type {
   VectorStoreCapabilities,
 } from "@astrocyte/core";
 import {
-  decodeRecord,
   type DecodedRecord,
+  decodeRecord,
   encodeItem,
   translateFilters,
   type UpstashRecord,
 } from "./_codec.ts";
-import { createIndex, createRequester, type TransportStats, UpstashHttpError } from "./_client.ts";
+import type { TransportStats } from "./_client.ts";
+import {
+  chunk,
+  connect,
+  deleteExisting,
+  deleteNamespace,
+  isPresent,
+  MAX_TOP_K,
+  PREFIX,
+  PROVIDER,
+  type RawVector,
+  runBounded,
+  type UpstashContext,
+  utf8Length,
+} from "./_shared.ts";
 import { bankIdToNamespace, namespaceToBankId } from "./namespace.ts";
-import { type UpstashMetric, type UpstashOptions, validateUpstashOptions } from "./options.ts";
+import type { UpstashMetric, UpstashOptions } from "./options.ts";
 
-const PREFIX = "[astrocyte/upstash]";
-const PROVIDER = "upstash";
-/** Largest `topK` and `range` page Upstash serves. */
-const MAX_TOP_K = 1000;
-const RANGE_PAGE = 1000;
+export type { UpstashContext };
+
 /** Upstash limits per vector (documented): metadata 48 KB, data 1 MB. */
 const MAX_METADATA_BYTES = 48 * 1024;
 const MAX_DATA_BYTES = 1024 * 1024;
-
-/** The context {@linkcode createUpstashVectorStore} uses (a subset of `AdapterContext`). */
-export interface UpstashContext {
-  /** HTTP client for every request. @default {globalThis.fetch} */
-  fetch?: typeof fetch;
-  /** Where `UPSTASH_VECTOR_REST_URL` / `UPSTASH_VECTOR_REST_TOKEN` are read from. @default {{}} */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Receives warnings (e.g. indexing did not finish in time). */
-  logger?: Logger;
-}
 
 /** An Upstash-backed VectorStore, with a few Upstash-specific helpers. */
 export interface UpstashVectorStore extends VectorStore {
@@ -67,16 +67,6 @@ export interface UpstashVectorStore extends VectorStore {
   /** Request counters (HTTP attempts and retries) since creation. */
   readonly stats: Readonly<TransportStats>;
 }
-
-interface RawVector {
-  id: string | number;
-  score?: number;
-  vector?: number[] | null;
-  metadata?: Record<string, unknown> | null;
-  data?: string | null;
-}
-
-const isPresent = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null;
 
 function validateOptionalFields(item: VectorItem, i: number): void {
   const fail = (field: string, what: string): never => {
@@ -146,41 +136,6 @@ function validateFilters(filters: VectorFilters | undefined): void {
   }
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/**
- * Run tasks with at most `limit` in flight. After the first failure no new task starts; the
- * ones in flight finish. Returns which tasks completed and the first error.
- */
-async function runBounded<T>(
-  tasks: readonly (() => Promise<T>)[],
-  limit: number,
-): Promise<{ results: (T | undefined)[]; done: boolean[]; error?: unknown }> {
-  const results: (T | undefined)[] = new Array(tasks.length);
-  const done = new Array<boolean>(tasks.length).fill(false);
-  let next = 0;
-  let failed = false;
-  let error: unknown;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < tasks.length) {
-      const i = next++;
-      try {
-        results[i] = await tasks[i]!();
-        done[i] = true;
-      } catch (e) {
-        if (!failed) error = e;
-        failed = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return failed ? { results, done, error } : { results, done };
-}
-
 function cosine(a: readonly number[], b: readonly number[]): number {
   let dot = 0, na = 0, nb = 0;
   for (let i = 0; i < a.length; i++) {
@@ -190,10 +145,6 @@ function cosine(a: readonly number[], b: readonly number[]): number {
     nb += y * y;
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
-function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
 }
 
 /**
@@ -238,81 +189,42 @@ export function createUpstashVectorStore(
   options: UpstashOptions = {},
   context: UpstashContext = {},
 ): UpstashVectorStore {
-  const opts = validateUpstashOptions({ ...options });
-  const env = context.env ?? {};
-  const url = (opts.url ?? env.UPSTASH_VECTOR_REST_URL)?.trim().replace(/\/+$/, "");
-  const token = (opts.token ?? env.UPSTASH_VECTOR_REST_TOKEN)?.trim();
-  if (!url) {
-    throw new ConfigError(
-      `${PREFIX} Missing url: set vector_store_config.url or UPSTASH_VECTOR_REST_URL`,
-    );
-  }
-  if (!/^https?:\/\/\S+$/.test(url)) {
-    throw new ConfigError(`${PREFIX} url must be an http(s) URL`);
-  }
-  if (!token) {
-    throw new ConfigError(
-      `${PREFIX} Missing token: set vector_store_config.token or UPSTASH_VECTOR_REST_TOKEN`,
-    );
-  }
-  const prefix = opts.namespacePrefix ?? "";
-  const readYourWrites = opts.readYourWrites ?? true;
-  const batchSize = opts.batchSize ?? 1000;
-  const maxConcurrency = opts.maxConcurrency ?? 4;
-  const exactFallback = opts.exactFilterFallback ?? true;
-  const exactScanLimit = opts.exactScanLimit ?? 10_000;
-  const consistencyTimeoutMs = opts.consistencyTimeoutMs ?? 30_000;
-  const logger = context.logger;
-
-  const closer = new AbortController();
-  const requester = createRequester({
-    url,
-    token,
-    fetch: context.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    timeoutMs: opts.timeoutMs ?? 30_000,
-    maxRetries: opts.maxRetries ?? 3,
-    retryBaseMs: opts.retryBaseMs ?? 200,
-    signal: closer.signal,
-    ...(logger === undefined ? {} : { logger }),
-  });
-  const index = createIndex(requester);
+  const conn = connect(options, context, "vector_store");
+  const { index, prefix, readYourWrites, batchSize, maxConcurrency, logger } = conn;
+  const opts = conn.options;
+  const exactFallback = conn.exactFallback;
+  const exactScanLimit = conn.exactScanLimit;
 
   let dim: number | null = opts.dimensions ?? null;
   let metric: UpstashMetric | null = opts.metric ?? null;
-  let closed = false;
   let ready: Promise<void> | undefined;
 
   const makeCapabilities = (): VectorStoreCapabilities =>
-    Object.freeze({
-      consistency: readYourWrites ? "strong" : "eventual",
-      atomicBatches: unsupported(
-        "Upstash applies each upsert request on its own and batches above the per-request " +
-          "limit span several requests; a failed storeVectors reports the ids written in " +
-          "ProviderUnavailableError.writtenIds and can be retried idempotently",
-      ),
-      persistent: true,
-      dimensions: dim,
-      metric: "cosine",
-      maxBatchSize: batchSize,
-      filters: Object.freeze({
-        tags: true,
-        factTypes: true,
-        timeRange: true,
-        asOf: true,
-        sessionId: true,
-        metadataFilters: true,
-      }),
-    } as const);
+    Object.freeze(
+      {
+        consistency: readYourWrites ? "strong" : "eventual",
+        atomicBatches: unsupported(
+          "Upstash applies each upsert request on its own and batches above the per-request " +
+            "limit span several requests; a failed storeVectors reports the ids written in " +
+            "ProviderUnavailableError.writtenIds and can be retried idempotently",
+        ),
+        persistent: true,
+        dimensions: dim,
+        metric: "cosine",
+        maxBatchSize: batchSize,
+        filters: Object.freeze({
+          tags: true,
+          factTypes: true,
+          timeRange: true,
+          asOf: true,
+          sessionId: true,
+          metadataFilters: true,
+        }),
+      } as const,
+    );
   let capabilities = makeCapabilities();
 
-  const ensureOpen = (): void => {
-    if (closed) {
-      throw new ProviderUnavailableError(`${PREFIX} Upstash vector store is closed`, {
-        provider: PROVIDER,
-        retryable: false,
-      });
-    }
-  };
+  const ensureOpen = (): void => conn.ensureOpen();
 
   /** Read the index's type, dimension and metric once, and check them against the options. */
   const ensureReady = (): Promise<void> =>
@@ -333,7 +245,9 @@ export function createUpstashVectorStore(
         );
       }
       if (metric !== null && m !== metric) {
-        throw new ConfigError(`${PREFIX} Metric mismatch: metric is ${metric} but the index uses ${m}`);
+        throw new ConfigError(
+          `${PREFIX} Metric mismatch: metric is ${metric} but the index uses ${m}`,
+        );
       }
       if (dim === null) {
         dim = d;
@@ -372,69 +286,6 @@ export function createUpstashVectorStore(
     return { ...rest, id: rec.id, bankId, vector: vector ?? [], text: rec.text };
   };
 
-  /** Wait until the namespaces have no pending vectors (read-your-writes). */
-  const waitIndexed = async (namespaces: Iterable<string>): Promise<void> => {
-    if (!readYourWrites) return;
-    const wanted = [...new Set(namespaces)];
-    if (wanted.length === 0) return;
-    const deadline = Date.now() + consistencyTimeoutMs;
-    let delay = 10;
-    for (;;) {
-      const info = await index.info();
-      const pending = wanted.reduce(
-        (n, name) => n + (info.namespaces?.[name]?.pendingVectorCount ?? 0),
-        0,
-      );
-      if (pending === 0) return;
-      if (Date.now() + delay > deadline) {
-        logger?.warn(
-          `${PREFIX} ${pending} vectors still pending indexing after ${consistencyTimeoutMs} ms`,
-        );
-        return;
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 500);
-    }
-  };
-
-  /** Every vector of a namespace, in the service's order, one `range` page at a time. */
-  const rangeAll = async (
-    namespace: string,
-    include: { metadata: boolean },
-    limit = Infinity,
-  ): Promise<RawVector[] | null> => {
-    const out: RawVector[] = [];
-    let cursor: string = "0";
-    for (;;) {
-      const page = await index.namespace(namespace).range({
-        cursor,
-        limit: RANGE_PAGE,
-        includeMetadata: include.metadata,
-      });
-      out.push(...(page.vectors as RawVector[]));
-      if (out.length > limit) return null;
-      if (!page.nextCursor) return out;
-      cursor = String(page.nextCursor);
-    }
-  };
-
-  /** Fetch ids (any number) with everything included; missing ids are skipped. */
-  const fetchFull = async (namespace: string, ids: readonly string[]): Promise<RawVector[]> => {
-    const parts = chunk(ids, batchSize);
-    const { results, error } = await runBounded(
-      parts.map((part) => () =>
-        index.namespace(namespace).fetch([...part], {
-          includeMetadata: true,
-          includeVectors: true,
-          includeData: true,
-        })
-      ),
-      maxConcurrency,
-    );
-    if (error !== undefined) throw error;
-    return results.flatMap((r) => (r ?? []).filter(isPresent) as RawVector[]);
-  };
-
   /**
    * Exact search over the bank: range the namespace (metadata only), keep the matching ids,
    * fetch their vectors, score client-side. `null` when the bank exceeds `exactScanLimit`.
@@ -447,7 +298,7 @@ export function createUpstashVectorStore(
     filters: VectorFilters | undefined,
     known?: VectorHit[],
   ): Promise<VectorHit[] | null> => {
-    const all = await rangeAll(namespace, { metadata: true }, exactScanLimit);
+    const all = await conn.rangeAll(namespace, { metadata: true }, exactScanLimit);
     if (all === null) {
       logger?.warn(
         `${PREFIX} Bank larger than exact_scan_limit (${exactScanLimit}); returning approximate results`,
@@ -456,7 +307,7 @@ export function createUpstashVectorStore(
     }
     const matching = all.map(decodeRecord).filter((r) => matchesVectorFilters(r, filters));
     if (known !== undefined && matching.length <= known.length) return known;
-    const full = await fetchFull(namespace, matching.map((r) => r.id));
+    const full = await conn.fetchAll(namespace, matching.map((r) => r.id));
     const hits = full.map((raw) => {
       const rec = decodeRecord(raw);
       return { rec, hit: toHit(rec, clampScore(cosine(query, rec.vector ?? []))) };
@@ -471,7 +322,7 @@ export function createUpstashVectorStore(
     },
 
     get stats(): Readonly<TransportStats> {
-      return { ...requester.stats };
+      return { ...conn.stats };
     },
 
     namespaceOf(bankId: string): string {
@@ -526,7 +377,7 @@ export function createUpstashVectorStore(
       if (error !== undefined) {
         const written = new Set<string>();
         batches.forEach((b, i) => {
-          if (done[i]) for (const r of b.records) written.add(`${b.namespace}\u0000${r.id}`);
+          if (done[i]) { for (const r of b.records) written.add(`${b.namespace}\u0000${r.id}`); }
         });
         const writtenIds = items.filter((it) => written.has(`${ns(it.bankId)}\u0000${it.id}`))
           .map((it) => it.id);
@@ -539,7 +390,7 @@ export function createUpstashVectorStore(
           { provider: PROVIDER, retryable, writtenIds, cause: error },
         );
       }
-      await waitIndexed(byNamespace.keys());
+      await conn.waitIndexed(byNamespace.keys());
       return items.map((it) => it.id);
     },
 
@@ -596,7 +447,8 @@ export function createUpstashVectorStore(
         result.length < limit;
       // Clamped scores: negative cosines all become 0 and are then ordered by id, which the
       // service's ranking cannot know.
-      const clampedBoundary = !exhausted && result.length === limit && result[limit - 1]!.score === 0;
+      const clampedBoundary = !exhausted && result.length === limit &&
+        result[limit - 1]!.score === 0;
       if (mayMissMatches || clampedBoundary) {
         const exact = await exactSearch(
           namespace,
@@ -616,23 +468,7 @@ export function createUpstashVectorStore(
       if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
         throw new ValidationError(`${PREFIX} ids must be an array of strings`, { field: "ids" });
       }
-      const unique = [...new Set(ids)].filter((id) => id.length > 0);
-      if (unique.length === 0) return 0;
-      const namespace = ns(bankId);
-      const { results, error } = await runBounded(
-        chunk(unique, batchSize).map((part) => async () => {
-          const found = await index.namespace(namespace).fetch([...part]);
-          const existing = found.filter(isPresent).map((v) => String(v.id));
-          if (existing.length === 0) return 0;
-          const res = await index.namespace(namespace).delete(existing);
-          return Math.min(existing.length, Number(res?.deleted ?? existing.length));
-        }),
-        maxConcurrency,
-      );
-      const removed = results.reduce<number>((n, r) => n + (r ?? 0), 0);
-      if (error !== undefined) throw error;
-      if (removed > 0) await waitIndexed([namespace]);
-      return removed;
+      return await deleteExisting(conn, ns(bankId), ids);
     },
 
     async listVectors(bankId: string, listOptions: ListVectorsOptions = {}): Promise<VectorItem[]> {
@@ -642,11 +478,11 @@ export function createUpstashVectorStore(
       const limit = validateCount(listOptions?.limit, 100, "limit", PREFIX);
       if (limit === 0) return [];
       const namespace = ns(bankId);
-      const all = await rangeAll(namespace, { metadata: false });
+      const all = await conn.rangeAll(namespace, {});
       const ids = all!.map((v) => String(v.id)).sort(compareIds);
       const page = ids.slice(offset, offset + limit);
       if (page.length === 0) return [];
-      const fetched = await fetchFull(namespace, page);
+      const fetched = await conn.fetchAll(namespace, page);
       const byId = new Map(fetched.map((raw) => [String(raw.id), raw]));
       return page.map((id) => byId.get(id)).filter(isPresent).map((raw) =>
         toItem(decodeRecord(raw), bankId)
@@ -656,36 +492,23 @@ export function createUpstashVectorStore(
     async deleteBank(bankId: string): Promise<number> {
       ensureOpen();
       validateBankId(bankId, PREFIX);
-      const namespace = ns(bankId);
-      let count: number;
-      try {
-        count = (await rangeAll(namespace, { metadata: false }))!.length;
-      } catch (e) {
-        if (e instanceof ProviderUnavailableError && (e.cause as UpstashHttpError)?.status === 404) {
-          return 0;
-        }
-        throw e;
-      }
-      try {
-        await index.deleteNamespace(namespace);
-      } catch (e) {
-        const status = e instanceof Error ? (e.cause as UpstashHttpError | undefined)?.status : 0;
-        if (status !== 404) throw e;
-      }
-      return count;
+      return await deleteNamespace(conn, ns(bankId));
     },
 
     async health(): Promise<HealthStatus> {
       const t0 = performance.now();
       const lastCheckAt = new Date();
-      if (closed) return { healthy: false, message: `${PREFIX} Store is closed`, lastCheckAt };
+      if (conn.closed) return { healthy: false, message: `${PREFIX} Store is closed`, lastCheckAt };
       try {
         const info = await index.info() as Awaited<ReturnType<typeof index.info>> & {
           indexType?: string;
         };
+        const type = info.indexType ?? "DENSE";
         return {
-          healthy: true,
-          message: `Upstash ${info.indexType ?? "DENSE"} index, dimension ${info.dimension}, ${info.similarityFunction}`,
+          healthy: type === "DENSE",
+          message: type === "DENSE"
+            ? `Upstash DENSE index, dimension ${info.dimension}, ${info.similarityFunction}`
+            : `Upstash ${type} index: the vector store needs a DENSE index`,
           latencyMs: performance.now() - t0,
           lastCheckAt,
         };
@@ -700,10 +523,7 @@ export function createUpstashVectorStore(
     },
 
     close(): Promise<void> {
-      if (!closed) {
-        closed = true;
-        closer.abort(new DOMException("Store closed", "AbortError"));
-      }
+      conn.close();
       return Promise.resolve();
     },
 

@@ -70,6 +70,14 @@ export interface ContractOptions<S> {
    * with a hard service limit, and say why. @default {2000}
    */
   largeBatchSize?: number;
+  /**
+   * Called with every bank id a case gets from the harness while it runs (`ctx.bank(...)`,
+   * {@linkcode uniqueBankId} and {@linkcode hostileBankId}), so a runner against a persistent
+   * deployment can delete those banks afterwards (the `astrocyte conformance` CLI does).
+   * Ids a case derives from them (`${id}%`, upper-cased, padded) are not reported; ids made
+   * by other cases running at the same time in the same process may be.
+   */
+  onBank?: (bankId: string) => void;
 }
 
 /** The body of a case definition, before it is bound to a factory. */
@@ -87,6 +95,14 @@ export interface CaseDefinition<S> {
 
 let bankCounter = 0;
 
+/** `onBank` callbacks of the cases running now (harness-made ids are reported to each). */
+const bankListeners = new Set<(bankId: string) => void>();
+
+function reportBank(bankId: string): string {
+  for (const listener of bankListeners) listener(bankId);
+  return bankId;
+}
+
 /**
  * A unique bank id: the label, a run-unique random part and a counter. Contains `:`, `.`
  * and `-`, which every adapter must accept.
@@ -94,7 +110,7 @@ let bankCounter = 0;
 export function uniqueBankId(label = "bank"): string {
   bankCounter += 1;
   const random = crypto.randomUUID().slice(0, 8);
-  return `ct.${label}:${random}-${bankCounter}`;
+  return reportBank(`ct.${label}:${random}-${bankCounter}`);
 }
 
 /**
@@ -116,7 +132,7 @@ export const HOSTILE_BANK_PREFIXES: readonly string[] = [
 /** A unique hostile bank id built from one of {@linkcode HOSTILE_BANK_PREFIXES}. */
 export function hostileBankId(index: number): string {
   const prefix = HOSTILE_BANK_PREFIXES[index % HOSTILE_BANK_PREFIXES.length];
-  return `${prefix}#${crypto.randomUUID().slice(0, 8)}`;
+  return reportBank(`${prefix}#${crypto.randomUUID().slice(0, 8)}`);
 }
 
 /**
@@ -136,35 +152,47 @@ export function buildSuite<S extends { close(): Promise<void> }>(
     if (names.has(def.name)) throw new Error(`Duplicate contract case name: ${def.name}`);
     names.add(def.name);
   }
+  const runCase = async (def: CaseDefinition<S>): Promise<void> => {
+    const store = await options.create({ dimensions });
+    const extra: S[] = [];
+    const banks = new Map<string, string>();
+    const ctx: CaseContext<S> = {
+      store,
+      dimensions,
+      bank(label = "main") {
+        let id = banks.get(label);
+        if (id === undefined) {
+          id = uniqueBankId(label);
+          banks.set(label, id);
+        }
+        return id;
+      },
+      async createStore() {
+        const s = await options.create({ dimensions });
+        extra.push(s);
+        return s;
+      },
+    };
+    try {
+      await def.fn(ctx);
+    } finally {
+      for (const s of extra) await teardown(s);
+      await teardown(store);
+    }
+  };
   const makeCase = (def: CaseDefinition<S>, skip?: string): ContractCase => ({
     name: def.name,
     ...(skip === undefined ? {} : { skip }),
     async run() {
-      const store = await options.create({ dimensions });
-      const extra: S[] = [];
-      const banks = new Map<string, string>();
-      const ctx: CaseContext<S> = {
-        store,
-        dimensions,
-        bank(label = "main") {
-          let id = banks.get(label);
-          if (id === undefined) {
-            id = uniqueBankId(label);
-            banks.set(label, id);
-          }
-          return id;
-        },
-        async createStore() {
-          const s = await options.create({ dimensions });
-          extra.push(s);
-          return s;
-        },
-      };
+      const onBank = options.onBank;
+      if (onBank === undefined) return await runCase(def);
+      // A fresh wrapper per run, so one callback shared by two suites is two listeners.
+      const listener = (bankId: string): void => onBank(bankId);
+      bankListeners.add(listener);
       try {
-        await def.fn(ctx);
+        await runCase(def);
       } finally {
-        for (const s of extra) await teardown(s);
-        await teardown(store);
+        bankListeners.delete(listener);
       }
     },
   });
@@ -208,8 +236,17 @@ export interface ContractReport {
   skipped: number;
 }
 
+/** Options of {@linkcode runInline}. */
+export interface RunInlineOptions {
+  /** Called after each case (passed, failed or skipped), e.g. to print progress. */
+  onCase?: (suite: ContractSuite, report: CaseReport) => void;
+}
+
 /** Run suites sequentially without a test runner and return a JSON-serialisable report. */
-export async function runInline(suites: readonly ContractSuite[]): Promise<ContractReport> {
+export async function runInline(
+  suites: readonly ContractSuite[],
+  options: RunInlineOptions = {},
+): Promise<ContractReport> {
   const report: ContractReport = { suites: [], passed: 0, failed: 0, skipped: 0 };
   for (const suite of suites) {
     const cases: CaseReport[] = [];
@@ -218,6 +255,7 @@ export async function runInline(suites: readonly ContractSuite[]): Promise<Contr
       if (c.skip !== undefined) {
         cases.push({ name: c.name, status: "skipped", detail: c.skip, ms: 0 });
         report.skipped++;
+        options.onCase?.(suite, cases.at(-1)!);
         continue;
       }
       try {
@@ -229,6 +267,7 @@ export async function runInline(suites: readonly ContractSuite[]): Promise<Contr
         cases.push({ name: c.name, status: "failed", detail, ms: performance.now() - t0 });
         report.failed++;
       }
+      options.onCase?.(suite, cases.at(-1)!);
     }
     report.suites.push({ name: suite.name, family: suite.family, cases });
   }
