@@ -46,8 +46,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
     type: "string",
     short: "c",
     value: "<path>",
-    help:
-      "astrocyte.yaml to use (default: $ASTROCYTE_CONFIG, then ./astrocyte.yaml)",
+    help: "astrocyte.yaml to use (default: $ASTROCYTE_CONFIG, then ./astrocyte.yaml)",
   },
   bank: {
     type: "string",
@@ -74,8 +73,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     banks: "one",
     summary: "Remember a text (or stdin with -)",
     usage: "astrocyte retain <text|-> [options]",
-    description:
-      "Chunks, embeds and stores the text in the bank (every configured store).",
+    description: "Chunks, embeds and stores the text in the bank (every configured store).",
     positionals: true,
     options: {
       tags: {
@@ -116,8 +114,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     banks: "many",
     summary: "Find the memories most relevant to a query",
     usage: "astrocyte recall <query> [options]",
-    description:
-      "Semantic, keyword and graph retrieval in parallel, fused with RRF. Several " +
+    description: "Semantic, keyword and graph retrieval in parallel, fused with RRF. Several " +
       "--bank options (or --bank a,b) search several banks.",
     positionals: true,
     options: {
@@ -160,8 +157,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     banks: "one",
     summary: "Answer a question from memory",
     usage: "astrocyte reflect <query> [options]",
-    description:
-      "Recalls, then asks the LLM to answer from the memories (extractive " +
+    description: "Recalls, then asks the LLM to answer from the memories (extractive " +
       "without a completion model).",
     positionals: true,
     options: {
@@ -188,10 +184,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     name: "forget",
     banks: "one",
     summary: "Remove memories from every configured store",
-    usage:
-      "astrocyte forget (--ids <a,b> | --tags <t> | --before <iso> | --all --yes) [options]",
-    description:
-      "Selectors combine with OR. --all removes the whole bank from every store " +
+    usage: "astrocyte forget (--ids <a,b> | --tags <t> | --before <iso> | --all --yes) [options]",
+    description: "Selectors combine with OR. --all removes the whole bank from every store " +
       "and needs --yes.",
     positionals: false,
     options: {
@@ -235,8 +229,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     banks: "none",
     summary: "Run the SPI contract suites against the configured backends",
     usage: "astrocyte conformance [options]",
-    description:
-      "Runs the contract harness against every backend the config names, each " +
+    description: "Runs the contract harness against every backend the config names, each " +
       "case in fresh scratch banks, then deletes every bank the run used. Progress goes to " +
       "stderr, one line per case. Exits 1 when a case fails or cleanup fails.",
     positionals: false,
@@ -375,9 +368,7 @@ export function dateOption(
 
 function optionLines(options: Record<string, OptionSpec>): string[] {
   const rows = Object.entries(options).map(([name, o]) => [
-    `${o.short ? `-${o.short}, ` : "    "}--${name}${
-      o.value ? ` ${o.value}` : ""
-    }`,
+    `${o.short ? `-${o.short}, ` : "    "}--${name}${o.value ? ` ${o.value}` : ""}`,
     o.help,
   ]);
   const width = Math.max(0, ...rows.map(([l]) => l!.length)) + 2;
@@ -412,14 +403,14 @@ export function mainHelp(version: string): string {
     "Usage: astrocyte <command> [--config astrocyte.yaml] [--bank <id>] [--json] ...",
     "",
     "Commands:",
-    ...Object.values(COMMANDS).map((c) =>
-      `  ${c.name.padEnd(width)}${c.summary}`
-    ),
+    ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     `  ${"help".padEnd(width)}Show help for a command`,
     "",
     "Common options:",
-    ...optionLines(COMMON_OPTIONS),
-    "      --version   Print the version",
+    ...optionLines({
+      ...COMMON_OPTIONS,
+      version: { type: "boolean", short: "V", help: "Print the version" },
+    }),
     "",
     "Exit codes: 0 success, 1 failure (failed cases, unhealthy, backend errors), " +
     "2 usage or config error.",

@@ -46,16 +46,12 @@ export function formatTrace(trace: RecallTrace | undefined): string[] {
   const counts = trace.strategyCandidateCounts ?? {};
   const errors = trace.strategyErrors ?? {};
   const parts = (trace.strategiesUsed ?? []).map((s) =>
-    `${s} ${counts[s] ?? 0} in ${ms(timings[s])}${
-      errors[s] ? ` (failed: ${errors[s]})` : ""
-    }`
+    `${s} ${counts[s] ?? 0} in ${ms(timings[s])}${errors[s] ? ` (failed: ${errors[s]})` : ""}`
   );
   const lines = [`trace: ${parts.join(" · ") || "no strategy"}`];
   const summary = [
     trace.fusionMethod ? `fusion ${trace.fusionMethod}` : undefined,
-    trace.totalCandidates !== undefined
-      ? `${trace.totalCandidates} candidates`
-      : undefined,
+    trace.totalCandidates !== undefined ? `${trace.totalCandidates} candidates` : undefined,
     trace.tierUsed !== undefined ? `tier ${trace.tierUsed}` : undefined,
     trace.latencyMs !== undefined ? `total ${ms(trace.latencyMs)}` : undefined,
   ].filter((x) => x !== undefined);
@@ -68,15 +64,11 @@ export function formatRecall(
   result: RecallResult,
   banks: readonly string[],
 ): string {
-  const where = banks.length === 1
-    ? `bank "${banks[0]}"`
-    : `banks ${banks.join(", ")}`;
+  const where = banks.length === 1 ? `bank "${banks[0]}"` : `banks ${banks.join(", ")}`;
   const lines = [
     `${result.hits.length} hit${
       result.hits.length === 1 ? "" : "s"
-    } in ${where} (of ${result.totalAvailable} fused${
-      result.truncated ? ", truncated" : ""
-    })`,
+    } in ${where} (of ${result.totalAvailable} fused${result.truncated ? ", truncated" : ""})`,
     ...formatHits(result.hits, { showBank: banks.length > 1 }),
     ...formatTrace(result.trace),
   ];
@@ -101,14 +93,12 @@ export function formatReflect(result: ReflectResult): string {
 /** A retain result. */
 export function formatRetain(result: RetainResult, bankId: string): string {
   if (!result.stored) {
-    return `Not stored in bank "${bankId}": ${
-      result.error ?? "no reason given"
-    }\n`;
+    return `Not stored in bank "${bankId}": ${result.error ?? "no reason given"}\n`;
   }
   const ids = result.memoryIds ?? (result.memoryId ? [result.memoryId] : []);
-  return `Retained ${ids.length} chunk${
-    ids.length === 1 ? "" : "s"
-  } in bank "${bankId}": ${ids.join(", ")}\n`;
+  return `Retained ${ids.length} chunk${ids.length === 1 ? "" : "s"} in bank "${bankId}": ${
+    ids.join(", ")
+  }\n`;
 }
 
 /** A forget result. */

@@ -66,12 +66,11 @@ export interface MainOptions {
 }
 
 /** Exit codes of the CLI. */
-export const EXIT: { readonly ok: 0; readonly failure: 1; readonly usage: 2 } =
-  {
-    ok: 0,
-    failure: 1,
-    usage: 2,
-  };
+export const EXIT: { readonly ok: 0; readonly failure: 1; readonly usage: 2 } = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+};
 
 function denoWriter(file: { writeSync(p: Uint8Array): number }): CliWriter {
   const encoder = new TextEncoder();
@@ -210,9 +209,7 @@ async function cmdRetain(
       ...(tags ? { tags } : {}),
       ...(metadata ? { metadata } : {}),
       ...(occurredAt ? { occurredAt } : {}),
-      ...(typeof v["fact-type"] === "string"
-        ? { factType: v["fact-type"] }
-        : {}),
+      ...(typeof v["fact-type"] === "string" ? { factType: v["fact-type"] } : {}),
       ...(typeof v["source"] === "string" ? { source: v["source"] } : {}),
     });
     io.stdout.write(
@@ -241,9 +238,7 @@ async function cmdRecall(
   for (const s of strategies ?? []) {
     if (!(STRATEGIES as readonly string[]).includes(s)) {
       throw new UsageError(
-        `--strategies: unknown strategy ${JSON.stringify(s)} (expected ${
-          STRATEGIES.join(", ")
-        })`,
+        `--strategies: unknown strategy ${JSON.stringify(s)} (expected ${STRATEGIES.join(", ")})`,
         spec.name,
       );
     }
@@ -255,14 +250,10 @@ async function cmdRecall(
       ...(maxTokens !== undefined ? { maxTokens } : {}),
       ...(tags ? { tags } : {}),
       ...(factTypes ? { factTypes } : {}),
-      ...(strategies
-        ? { strategies: strategies as (typeof STRATEGIES[number])[] }
-        : {}),
+      ...(strategies ? { strategies: strategies as (typeof STRATEGIES[number])[] } : {}),
     });
     io.stdout.write(
-      v["json"]
-        ? toJson({ query, banks, ...result })
-        : formatRecall(result, banks),
+      v["json"] ? toJson({ query, banks, ...result }) : formatRecall(result, banks),
     );
     return EXIT.ok;
   });
@@ -385,23 +376,20 @@ async function cmdConformance(
     ...(largeBatchSize !== undefined ? { largeBatchSize } : {}),
     keepBanks: v["keep-banks"] === true,
     onSuite: (target, name) => {
-      if (!quiet) {
-        io.stderr.write(`▶ ${name}, ${target.dimensions} dimensions\n`);
-      }
-    },
-    onCase: (suiteName, c) => {
       if (quiet) return;
-      const status = c.status === "passed"
-        ? "ok  "
-        : c.status === "failed"
-        ? "FAIL"
-        : "skip";
+      const dims = target.family === "vectorStore" || target.family === "pageIndexStore"
+        ? `, ${target.dimensions} dimensions`
+        : "";
+      io.stderr.write(`▶ ${name}${dims}\n`);
+    },
+    onCase: (_suiteName, c) => {
+      if (quiet) return;
+      const status = c.status === "passed" ? "ok  " : c.status === "failed" ? "FAIL" : "skip";
       const time = c.status === "skipped" ? "" : ` (${Math.round(c.ms)} ms)`;
       io.stderr.write(`  ${status} ${c.name}${time}\n`);
       if (c.status !== "passed" && c.detail) {
         io.stderr.write(`       ${oneLine(c.detail, 200)}\n`);
       }
-      void suiteName;
     },
   });
   io.stdout.write(v["json"] ? toJson(report) : formatConformance(report));
@@ -425,11 +413,7 @@ function errorLines(e: unknown): string {
   let cause = e instanceof Error ? e.cause : undefined;
   for (let depth = 0; cause !== undefined && depth < 3; depth++) {
     lines.push(
-      `  caused by: ${
-        cause instanceof Error
-          ? `${cause.name}: ${cause.message}`
-          : String(cause)
-      }`,
+      `  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
     );
     cause = cause instanceof Error ? cause.cause : undefined;
   }
@@ -485,9 +469,7 @@ export async function main(
     const spec = COMMANDS[topic];
     if (!spec) {
       io.stderr.write(
-        `error: unknown command ${JSON.stringify(topic)}\n\n${
-          mainHelp(VERSION)
-        }`,
+        `error: unknown command ${JSON.stringify(topic)}\n\n${mainHelp(VERSION)}`,
       );
       return EXIT.usage;
     }
@@ -497,9 +479,7 @@ export async function main(
   const spec = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!spec) {
     io.stderr.write(
-      `error: unknown command ${
-        JSON.stringify(first)
-      }\nRun 'astrocyte --help' for the commands.\n`,
+      `error: unknown command ${JSON.stringify(first)}\nRun 'astrocyte --help' for the commands.\n`,
     );
     return EXIT.usage;
   }

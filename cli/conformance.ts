@@ -195,9 +195,9 @@ export function conformanceTargets(
   for (const key of options.only ?? []) {
     if (!known.includes(key)) {
       throw new ConfigError(
-        `[astrocyte/cli] Unknown config key ${
-          JSON.stringify(key)
-        } in --only: expected ${known.join(", ")}`,
+        `[astrocyte/cli] Unknown config key ${JSON.stringify(key)} in --only: expected ${
+          known.join(", ")
+        }`,
       );
     }
     if (typeof source[key] !== "string") {
@@ -220,9 +220,7 @@ export function conformanceTargets(
     if (options.only && !options.only.includes(configKey)) continue;
     if (!registry.has(family, key)) {
       throw new ConfigError(
-        `[astrocyte/cli] ${configKey}: ${
-          JSON.stringify(key)
-        } is not a registered ${
+        `[astrocyte/cli] ${configKey}: ${JSON.stringify(key)} is not a registered ${
           SPI_FAMILIES[family].interfaceName
         } (registered: ${registry.keys(family).join(", ") || "none"})`,
       );
@@ -240,9 +238,7 @@ export function conformanceTargets(
       config = { ...rest, dimensions };
     }
     if (
-      targets.some((t) =>
-        t.family === family && t.key === key && sameConfig(t.config, config)
-      )
+      targets.some((t) => t.family === family && t.key === key && sameConfig(t.config, config))
     ) continue;
     targets.push({ configKey, key, family, config, dimensions });
   }
@@ -337,9 +333,9 @@ async function deleteBanks(
         e instanceof ValidationError || e instanceof CapabilityNotSupportedError
       ) return;
       errors.push(
-        `${target.configKey} ${target.key}: deleting bank ${
-          JSON.stringify(bankId)
-        }: ${errorText(e)}`,
+        `${target.configKey} ${target.key}: deleting bank ${JSON.stringify(bankId)}: ${
+          errorText(e)
+        }`,
       );
     }
   };
@@ -361,9 +357,7 @@ async function deleteBanks(
       await (store as { close(): Promise<void> }).close();
     } catch (e) {
       errors.push(
-        `${target.configKey} ${target.key}: closing after cleanup: ${
-          errorText(e)
-        }`,
+        `${target.configKey} ${target.key}: closing after cleanup: ${errorText(e)}`,
       );
     }
   }
@@ -387,9 +381,7 @@ export async function runConformance(
   const t0 = performance.now();
   const targets = conformanceTargets(options.config, options.registry, {
     ...(options.only ? { only: options.only } : {}),
-    ...(options.dimensions !== undefined
-      ? { dimensions: options.dimensions }
-      : {}),
+    ...(options.dimensions !== undefined ? { dimensions: options.dimensions } : {}),
   });
   const seen = new Set<string>();
   const logger: Logger = {
@@ -432,9 +424,7 @@ export async function runConformance(
     const suite = CONTRACTS[target.family]({
       name,
       dimensions: target.dimensions,
-      ...(options.largeBatchSize !== undefined
-        ? { largeBatchSize: options.largeBatchSize }
-        : {}),
+      ...(options.largeBatchSize !== undefined ? { largeBatchSize: options.largeBatchSize } : {}),
       create: async () => collector.wrap(await create() as object),
       onBank: (bankId: string) => collector.add(bankId),
     });

@@ -656,15 +656,21 @@ async function git(root: string, args: string[]): Promise<{ ok: boolean; out: st
 /**
  * The last release tag before the working tree: the nearest tag matching
  * {@linkcode RELEASE_TAG_PATTERNS} reachable from HEAD, or from HEAD's parent when HEAD itself
- * carries a release tag (a tag-triggered publish compares against the previous release).
+ * carries a release tag and the packages have no uncommitted changes (a tag-triggered publish
+ * compares against the previous release).
  *
  * @param root The repository root.
+ * @param paths Where uncommitted changes count (the package directories); everywhere if empty.
  * @returns The tag, or `undefined` when there is none (first release) or no git repository.
  */
-export async function lastReleaseTag(root: string): Promise<string | undefined> {
+export async function lastReleaseTag(
+  root: string,
+  paths: readonly string[] = [],
+): Promise<string | undefined> {
   const match = RELEASE_TAG_PATTERNS.flatMap((p) => ["--match", p]);
   const atHead = await git(root, ["tag", "--points-at", "HEAD", "--list", ...RELEASE_TAG_PATTERNS]);
-  const ref = atHead.ok && atHead.out !== "" ? "HEAD^" : "HEAD";
+  const status = await git(root, ["status", "--porcelain", "--", ...paths]);
+  const ref = atHead.ok && atHead.out !== "" && status.ok && status.out === "" ? "HEAD^" : "HEAD";
   const res = await git(root, ["describe", "--tags", "--abbrev=0", ...match, ref]);
   return res.ok && res.out !== "" ? res.out : undefined;
 }
@@ -774,7 +780,7 @@ export async function checkRelease(root: string, baseRef?: string): Promise<Rele
   const problems: Problem[] = [];
   for (const pkg of packages) problems.push(...checkManifest(pkg));
 
-  const tag = baseRef ?? await lastReleaseTag(root);
+  const tag = baseRef ?? await lastReleaseTag(root, packages.map((p) => p.dir));
   if (tag !== undefined) {
     problems.push(...checkBumps(packages, await baseStates(root, tag, packages), tag));
   }

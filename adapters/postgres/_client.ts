@@ -109,7 +109,9 @@ export function wrapClient(raw: PostgresQueryable): SqlClient {
       transaction(statements) {
         return c.transaction(async (tx: Any) => {
           const out: Row[][] = [];
-          for (const s of statements) out.push(rowsOf(await tx.query(s.text, [...(s.params ?? [])])));
+          for (const s of statements) {
+            out.push(rowsOf(await tx.query(s.text, [...(s.params ?? [])])));
+          }
           return out;
         });
       },
@@ -167,7 +169,7 @@ function pgliteDataDir(options: PostgresOptions): string | undefined {
   if (url === "" || /^pglite:(\/\/)?(memory)?$/i.test(url)) return undefined;
   if (/^pglite:/i.test(url)) return url.replace(/^pglite:(\/\/)?/i, "");
   if (/^file:/i.test(url)) return url.replace(/^file:(\/\/)?/i, "");
-  if (/^memory:/i.test(url)) return undefined;
+  if (/^memory:\/\/$/i.test(url)) return undefined;
   return url; // idb://name
 }
 
@@ -228,7 +230,9 @@ async function openNeonHttp(url: string, options: PostgresOptions, fetchFn?: typ
     },
     async transaction(statements) {
       if (statements.length === 0) return [];
-      if (statements.length === 1) return [await client.query(statements[0]!.text, statements[0]!.params)];
+      if (statements.length === 1) {
+        return [await client.query(statements[0]!.text, statements[0]!.params)];
+      }
       const res = await scoped(() =>
         sql.transaction(statements.map((s) => sql.query(s.text, [...(s.params ?? [])])))
       );
@@ -302,8 +306,12 @@ interface SharedEntry {
   refs: number;
 }
 
+/** Open PGlite instances by data directory, reference counted. */
+const pgliteInstances = new Map<string, unknown>();
+
 /** A key for sharing clients between stores with equal connection settings. */
 function shareKey(options: PostgresOptions): string {
+  if (driverOf(options) === "pglite") return `pglite:${pgliteDataDir(options) ?? "memory://"}`;
   return "postgres:" + JSON.stringify([
     driverOf(options),
     options.url ?? "",
@@ -337,7 +345,10 @@ export async function leaseClient(
   if (options.client !== undefined) {
     return { client: wrapClient(options.client), release: () => Promise.resolve() };
   }
-  const shared = context?.shared;
+  // PGlite instances are shared process-wide per data directory: two instances on one
+  // directory would corrupt it, and the registry hands families with different configs
+  // (e.g. `dimensions`) different `shared` maps.
+  const shared = driverOf(options) === "pglite" ? pgliteInstances : context?.shared;
   const usable = shared !== undefined && options.fetch === undefined &&
     options.webSocketConstructor === undefined;
   if (!usable) {

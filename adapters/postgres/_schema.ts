@@ -176,14 +176,18 @@ export function migrationsFor(
             metadata jsonb,
             PRIMARY KEY (bank_id, entity_lo, entity_hi, link_type)
           )`,
-          `CREATE INDEX IF NOT EXISTS ${ix("entity_links_hi")} ON ${t.entityLinks} (bank_id, entity_hi)`,
+          `CREATE INDEX IF NOT EXISTS ${
+            ix("entity_links_hi")
+          } ON ${t.entityLinks} (bank_id, entity_hi)`,
           `CREATE TABLE IF NOT EXISTS ${t.memoryEntities} (
             bank_id text ${C} NOT NULL,
             memory_id text ${C} NOT NULL,
             entity_id text ${C} NOT NULL,
             PRIMARY KEY (bank_id, memory_id, entity_id)
           )`,
-          `CREATE INDEX IF NOT EXISTS ${ix("memory_entities_entity")} ON ${t.memoryEntities} (bank_id, entity_id)`,
+          `CREATE INDEX IF NOT EXISTS ${
+            ix("memory_entities_entity")
+          } ON ${t.memoryEntities} (bank_id, entity_id)`,
           `CREATE TABLE IF NOT EXISTS ${t.memoryTexts} (
             bank_id text ${C} NOT NULL,
             memory_id text ${C} NOT NULL,
@@ -203,7 +207,9 @@ export function migrationsFor(
             metadata jsonb,
             PRIMARY KEY (bank_id, source_id, target_id, link_type)
           )`,
-          `CREATE INDEX IF NOT EXISTS ${ix("memory_links_target")} ON ${t.memoryLinks} (bank_id, target_id)`,
+          `CREATE INDEX IF NOT EXISTS ${
+            ix("memory_links_target")
+          } ON ${t.memoryLinks} (bank_id, target_id)`,
         ],
       }];
     case "wiki":
@@ -241,7 +247,9 @@ export function migrationsFor(
             tags text[],
             metadata jsonb
           )`,
-          `CREATE INDEX IF NOT EXISTS ${ix("wiki_history_page")} ON ${t.wikiHistory} (bank_id, page_id, seq)`,
+          `CREATE INDEX IF NOT EXISTS ${
+            ix("wiki_history_page")
+          } ON ${t.wikiHistory} (bank_id, page_id, seq)`,
         ],
       }];
     case "mental_model":
@@ -277,7 +285,9 @@ export function migrationsFor(
             structured_doc jsonb,
             source_timestamps timestamptz[]
           )`,
-          `CREATE INDEX IF NOT EXISTS ${ix("mental_model_history_model")} ON ${t.mentalModelHistory} (bank_id, model_id, seq)`,
+          `CREATE INDEX IF NOT EXISTS ${
+            ix("mental_model_history_model")
+          } ON ${t.mentalModelHistory} (bank_id, model_id, seq)`,
         ],
       }];
     case "source":
@@ -297,7 +307,9 @@ export function migrationsFor(
             created_at timestamptz NOT NULL,
             PRIMARY KEY (bank_id, id)
           )`,
-          `CREATE UNIQUE INDEX IF NOT EXISTS ${ix("source_documents_hash")} ON ${t.sourceDocuments} (bank_id, content_hash) WHERE content_hash IS NOT NULL`,
+          `CREATE UNIQUE INDEX IF NOT EXISTS ${
+            ix("source_documents_hash")
+          } ON ${t.sourceDocuments} (bank_id, content_hash) WHERE content_hash IS NOT NULL`,
           `CREATE TABLE IF NOT EXISTS ${t.sourceChunks} (
             bank_id text ${C} NOT NULL,
             id text ${C} NOT NULL,
@@ -309,8 +321,12 @@ export function migrationsFor(
             created_at timestamptz NOT NULL,
             PRIMARY KEY (bank_id, id)
           )`,
-          `CREATE UNIQUE INDEX IF NOT EXISTS ${ix("source_chunks_hash")} ON ${t.sourceChunks} (bank_id, content_hash) WHERE content_hash IS NOT NULL`,
-          `CREATE INDEX IF NOT EXISTS ${ix("source_chunks_doc")} ON ${t.sourceChunks} (bank_id, document_id, chunk_index)`,
+          `CREATE UNIQUE INDEX IF NOT EXISTS ${
+            ix("source_chunks_hash")
+          } ON ${t.sourceChunks} (bank_id, content_hash) WHERE content_hash IS NOT NULL`,
+          `CREATE INDEX IF NOT EXISTS ${
+            ix("source_chunks_doc")
+          } ON ${t.sourceChunks} (bank_id, document_id, chunk_index)`,
         ],
       }];
     case "pageindex":
@@ -349,6 +365,7 @@ function pageIndexDdl(t: Tables, ix: (n: string) => string): string[] {
       occurred_start timestamptz,
       occurred_end timestamptz,
       session_id text,
+      search_text text NOT NULL,
       PRIMARY KEY (bank_id, document_id, line_num)
     )`,
     `CREATE TABLE IF NOT EXISTS ${t.piSectionEntities} (
@@ -356,9 +373,12 @@ function pageIndexDdl(t: Tables, ix: (n: string) => string): string[] {
       document_id text ${C} NOT NULL,
       line_num integer NOT NULL,
       entity_name text ${C} NOT NULL,
+      entity_lower text ${C} NOT NULL,
       PRIMARY KEY (bank_id, document_id, line_num, entity_name)
     )`,
-    `CREATE INDEX IF NOT EXISTS ${ix("pi_section_entities_name")} ON ${t.piSectionEntities} (bank_id, lower(entity_name))`,
+    `CREATE INDEX IF NOT EXISTS ${
+      ix("pi_section_entities_name")
+    } ON ${t.piSectionEntities} (bank_id, entity_lower)`,
     `CREATE TABLE IF NOT EXISTS ${t.piSectionLinks} (
       bank_id text ${C} NOT NULL,
       from_doc text ${C} NOT NULL,
@@ -369,12 +389,15 @@ function pageIndexDdl(t: Tables, ix: (n: string) => string): string[] {
       weight double precision NOT NULL,
       PRIMARY KEY (bank_id, from_doc, from_line, to_doc, to_line, link_type)
     )`,
-    `CREATE INDEX IF NOT EXISTS ${ix("pi_section_links_to")} ON ${t.piSectionLinks} (bank_id, to_doc, to_line)`,
+    `CREATE INDEX IF NOT EXISTS ${
+      ix("pi_section_links_to")
+    } ON ${t.piSectionLinks} (bank_id, to_doc, to_line)`,
     `CREATE TABLE IF NOT EXISTS ${t.piFacts} (
       bank_id text ${C} NOT NULL,
       id text ${C} NOT NULL,
       seq bigserial,
       text text NOT NULL,
+      text_lower text NOT NULL,
       fact_type text NOT NULL,
       document_id text ${C},
       line_num integer,
@@ -382,6 +405,7 @@ function pageIndexDdl(t: Tables, ix: (n: string) => string): string[] {
       occurred_start timestamptz,
       occurred_end timestamptz,
       entities text[],
+      entities_lower text[],
       embedding vector,
       confidence_score double precision,
       mentioned_at timestamptz,

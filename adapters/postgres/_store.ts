@@ -103,7 +103,11 @@ export function createStoreBase(
       const t0 = performance.now();
       try {
         if (closed) {
-          return { healthy: false, message: `postgres ${family} store is closed`, lastCheckAt: new Date() };
+          return {
+            healthy: false,
+            message: `postgres ${family} store is closed`,
+            lastCheckAt: new Date(),
+          };
         }
         const { client } = await getLease();
         await client.query("SELECT 1");

@@ -42,8 +42,7 @@ import {
  * plus its plain tokens (`simple`), so exact words and stop words are searchable too.
  * Parameters: `$3` text, `$6` language.
  */
-const TSV_SQL =
-  `to_tsvector($6::regconfig, $3) || to_tsvector('simple'::regconfig, $3)`;
+const TSV_SQL = `to_tsvector($6::regconfig, $3) || to_tsvector('simple'::regconfig, $3)`;
 
 function toDocument(r: Row): Document {
   const d: Document = { id: String(r.id), text: String(r.text) };
@@ -91,13 +90,15 @@ export function createPostgresDocumentStore(
   const T = base.tables.documents;
   const lang = base.options.language;
 
-  const capabilities: DocumentStoreCapabilities = Object.freeze({
-    consistency: "strong",
-    atomicBatches: true,
-    persistent: true,
-    filters: Object.freeze({ tags: true, metadataFilters: true }),
-    scoring: "ts_rank",
-  } as const);
+  const capabilities: DocumentStoreCapabilities = Object.freeze(
+    {
+      consistency: "strong",
+      atomicBatches: true,
+      persistent: true,
+      filters: Object.freeze({ tags: true, metadataFilters: true }),
+      scoring: "ts_rank",
+    } as const,
+  );
 
   const store: DocumentStore = {
     capabilities,

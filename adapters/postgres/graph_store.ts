@@ -185,12 +185,14 @@ export function createPostgresGraphStore(
   const base = createStoreBase("graph", options, context);
   const t = base.tables;
 
-  const capabilities: GraphStoreCapabilities = Object.freeze({
-    consistency: "strong",
-    atomicBatches: true,
-    persistent: true,
-    memoryLinks: true,
-  } as const);
+  const capabilities: GraphStoreCapabilities = Object.freeze(
+    {
+      consistency: "strong",
+      atomicBatches: true,
+      persistent: true,
+      memoryLinks: true,
+    } as const,
+  );
 
   /** Insert entity links (first occurrence wins, stored links kept) and map inputs to ids. */
   const putLinks = async (links: EntityLink[], bankId: string): Promise<string[]> => {
@@ -398,7 +400,18 @@ export function createPostgresGraphStore(
         ...multiRowStatements(
           `INSERT INTO ${t.memoryLinks} (bank_id, id, source_id, target_id, link_type, evidence,
             confidence, weight, created_at, metadata)`,
-          ["text", "text", "text", "text", "text", "text", "float8", "float8", "timestamptz", "jsonb"],
+          [
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "float8",
+            "float8",
+            "timestamptz",
+            "jsonb",
+          ],
           list.map((l) => [
             bankId,
             crypto.randomUUID(),

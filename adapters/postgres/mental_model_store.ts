@@ -128,13 +128,21 @@ export function createPostgresMentalModelStore(
   const base = createStoreBase("mental_model", options, context);
   const t = base.tables;
   const lockKey = (bankId: string, modelId: string) =>
-    JSON.stringify(["mental_model", base.options.schema, base.options.tablePrefix, bankId, modelId]);
+    JSON.stringify([
+      "mental_model",
+      base.options.schema,
+      base.options.tablePrefix,
+      bankId,
+      modelId,
+    ]);
 
-  const capabilities: MentalModelStoreCapabilities = Object.freeze({
-    consistency: "strong",
-    atomicBatches: true,
-    persistent: true,
-  } as const);
+  const capabilities: MentalModelStoreCapabilities = Object.freeze(
+    {
+      consistency: "strong",
+      atomicBatches: true,
+      persistent: true,
+    } as const,
+  );
 
   const lock = (bankId: string, modelId: string): SqlStatement => ({
     text: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
@@ -213,7 +221,9 @@ export function createPostgresMentalModelStore(
       if (stored !== null) return plan.result(stored);
     }
     throw new ProviderUnavailableError(
-      `${PREFIX} Updating mental model ${JSON.stringify(modelId)} kept conflicting with concurrent writers`,
+      `${PREFIX} Updating mental model ${
+        JSON.stringify(modelId)
+      } kept conflicting with concurrent writers`,
       { provider: PROVIDER, retryable: true },
     );
   };
@@ -345,7 +355,10 @@ export function createPostgresMentalModelStore(
       return await modify<MentalModel>(modelId, bankId, (m) => {
         const sourceIds = mergeSourceIds(m.sourceIds, incoming);
         const fields: ModelFields = { ...fieldsOf(m), sourceIds };
-        if (fields.sourceTimestamps !== undefined && fields.sourceTimestamps.length !== sourceIds.length) {
+        if (
+          fields.sourceTimestamps !== undefined &&
+          fields.sourceTimestamps.length !== sourceIds.length
+        ) {
           delete fields.sourceTimestamps;
         }
         return { fields, result: (stored) => stored };

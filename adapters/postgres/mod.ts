@@ -29,3 +29,4 @@ export * from "./graph_store.ts";
 export * from "./wiki_store.ts";
 export * from "./mental_model_store.ts";
 export * from "./source_store.ts";
+export * from "./pageindex_store.ts";

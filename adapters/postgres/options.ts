@@ -194,8 +194,10 @@ export function validatePostgresOptions(
   if (o.driver !== undefined) oneOf("driver", o.driver, ["neon-http", "neon-ws", "pglite"]);
   if (o.client !== undefined) {
     const c = o.client as { query?: unknown };
-    if (c === null || (typeof c !== "object" && typeof c !== "function") ||
-      typeof c.query !== "function") {
+    if (
+      c === null || (typeof c !== "object" && typeof c !== "function") ||
+      typeof c.query !== "function"
+    ) {
       fail("client", "expected an object with a query(text, params) method");
     }
   }
@@ -238,8 +240,10 @@ export function validatePostgresOptions(
   for (const k of ["useSecureWebSocket", "pipelineTLS", "coalesceWrites"] as const) {
     if (o[k] !== undefined && typeof o[k] !== "boolean") fail(k, "expected a boolean");
   }
-  if (o.pipelineConnect !== undefined && o.pipelineConnect !== false &&
-    o.pipelineConnect !== "password") {
+  if (
+    o.pipelineConnect !== undefined && o.pipelineConnect !== false &&
+    o.pipelineConnect !== "password"
+  ) {
     fail("pipelineConnect", 'expected "password" or false');
   }
   if (o.maxConnections !== undefined) int("maxConnections", o.maxConnections, 1, 1000);

@@ -12,6 +12,7 @@ import { createPostgresGraphStore } from "./graph_store.ts";
 import { createPostgresWikiStore } from "./wiki_store.ts";
 import { createPostgresMentalModelStore } from "./mental_model_store.ts";
 import { createPostgresSourceStore } from "./source_store.ts";
+import { createPostgresPageIndexStore } from "./pageindex_store.ts";
 
 /**
  * Parse a family's `*_config` for the plugin: snake_case keys, unknown keys reported to the
@@ -48,6 +49,7 @@ export function postgresOptionsFromConfig(
  */
 export const postgres: AdapterPlugin = {
   name: "postgres",
+  aliases: ["pgvector"],
   spiVersion: 1,
   importHint: 'import { postgres } from "@astrocyte/postgres"',
   vectorStore: (config, ctx) =>
@@ -68,4 +70,9 @@ export const postgres: AdapterPlugin = {
     ),
   sourceStore: (config, ctx) =>
     createPostgresSourceStore(postgresOptionsFromConfig(config, ctx, "source_store_config"), ctx),
+  pageIndexStore: (config, ctx) =>
+    createPostgresPageIndexStore(
+      postgresOptionsFromConfig(config, ctx, "pageindex_store_config"),
+      ctx,
+    ),
 };

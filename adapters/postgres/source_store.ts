@@ -73,8 +73,10 @@ function checkDocument(document: unknown): SourceDocument {
 function checkChunk(chunk: unknown, field: string): SourceChunk {
   const c = checkObject(chunk, field);
   const chunkIndex = c.chunkIndex;
-  if (typeof chunkIndex !== "number" || !Number.isInteger(chunkIndex) || chunkIndex < 0 ||
-    chunkIndex > 2_147_483_647) {
+  if (
+    typeof chunkIndex !== "number" || !Number.isInteger(chunkIndex) || chunkIndex < 0 ||
+    chunkIndex > 2_147_483_647
+  ) {
     fail(`${field}.chunkIndex must be an integer ≥ 0`, `${field}.chunkIndex`);
   }
   const out: SourceChunk = {
@@ -169,11 +171,13 @@ export function createPostgresSourceStore(
   const base = createStoreBase("source", options, context);
   const t = base.tables;
 
-  const capabilities: SourceStoreCapabilities = Object.freeze({
-    consistency: "strong",
-    atomicBatches: true,
-    persistent: true,
-  } as const);
+  const capabilities: SourceStoreCapabilities = Object.freeze(
+    {
+      consistency: "strong",
+      atomicBatches: true,
+      persistent: true,
+    } as const,
+  );
 
   const store: SourceStore = {
     capabilities,

@@ -163,7 +163,9 @@ export function vectorFilterSql(filters: VectorFilters | undefined, params: unkn
     );
   }
   if (filters.asOf !== undefined) {
-    conds.push(`(retained_at IS NULL OR retained_at <= ${bind(dateParam(filters.asOf))}::timestamptz)`);
+    conds.push(
+      `(retained_at IS NULL OR retained_at <= ${bind(dateParam(filters.asOf))}::timestamptz)`,
+    );
   }
   if (filters.sessionId !== undefined) {
     conds.push(`metadata @> jsonb_build_object('session_id', ${bind(filters.sessionId)}::text)`);
@@ -235,22 +237,24 @@ export function createPostgresVectorStore(
   const smallBanks = new Map<string, number>();
   let building: Promise<void> | undefined;
 
-  const capabilities: VectorStoreCapabilities = Object.freeze({
-    consistency: "strong",
-    atomicBatches: true,
-    persistent: true,
-    dimensions: dim,
-    metric: "cosine",
-    maxBatchSize: null,
-    filters: Object.freeze({
-      tags: true,
-      factTypes: true,
-      timeRange: true,
-      asOf: true,
-      sessionId: true,
-      metadataFilters: true,
-    }),
-  } as const);
+  const capabilities: VectorStoreCapabilities = Object.freeze(
+    {
+      consistency: "strong",
+      atomicBatches: true,
+      persistent: true,
+      dimensions: dim,
+      metric: "cosine",
+      maxBatchSize: null,
+      filters: Object.freeze({
+        tags: true,
+        factTypes: true,
+        timeRange: true,
+        asOf: true,
+        sessionId: true,
+        metadataFilters: true,
+      }),
+    } as const,
+  );
 
   const ready = async () => {
     const r = await base.ready();
@@ -267,9 +271,12 @@ export function createPostgresVectorStore(
     const { client } = await base.ready();
     if (hnsw === true) return;
     const concurrently = client.driver !== "pglite" &&
-      !(client.driver === "custom" && typeof (client.identity as { exec?: unknown }).exec === "function");
+      !(client.driver === "custom" &&
+        typeof (client.identity as { exec?: unknown }).exec === "function");
     try {
       await client.query(hnswIndexSql(o, concurrently));
+      // Fresh statistics let the planner weigh the index against the bank's btree.
+      await client.query(`ANALYZE ${T}`);
     } catch (e) {
       throw translateError(e, "Building the HNSW index");
     }

@@ -117,11 +117,13 @@ export function createPostgresWikiStore(
   const lockKey = (bankId: string, pageId: string) =>
     JSON.stringify(["wiki", base.options.schema, base.options.tablePrefix, bankId, pageId]);
 
-  const capabilities: WikiStoreCapabilities = Object.freeze({
-    consistency: "strong",
-    atomicBatches: true,
-    persistent: true,
-  } as const);
+  const capabilities: WikiStoreCapabilities = Object.freeze(
+    {
+      consistency: "strong",
+      atomicBatches: true,
+      persistent: true,
+    } as const,
+  );
 
   const store: WikiStore = {
     capabilities,

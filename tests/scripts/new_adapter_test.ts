@@ -2,7 +2,8 @@
  * Tests of the adapter scaffold (`scripts/new_adapter.ts`): argument validation and the root-file
  * edits as units, then an end-to-end run that generates one adapter per SPI family into a
  * temporary copy of the workspace (core + root config, `node_modules` symlinked) and shows that
- * `deno check`, `deno lint`, `deno fmt --check` and `deno doc --lint` pass on them, that their
+ * `deno check`, `deno lint` (with `no-slow-types`), `deno fmt --check` and `deno doc --lint` pass
+ * on them, that `check:release` and the offline doc score accept them, that their
  * contract tests are skipped with the reason, and that pointing the URL variable at a reachable
  * port runs the family's full contract suite.
  *
@@ -26,6 +27,8 @@ import {
   scaffoldNames,
   UsageError,
 } from "../../scripts/new_adapter.ts";
+import { checkRelease, isPublished } from "../../scripts/check_release.ts";
+import { docScore } from "../../scripts/score_check.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
@@ -235,6 +238,43 @@ Deno.test({
         const doc = await deno(tmp, ["doc", "--lint", "core/mod.ts", ...mods]);
         assert.equal(doc.code, 0, doc.out);
       });
+
+      await t.step(
+        "check:release and the offline doc score accept the generated packages",
+        async () => {
+          const report = await checkRelease(tmp);
+          const ours = report.problems.filter((p) => p.where.startsWith("@astrocyte/gen-"));
+          assert.deepEqual(ours, [], JSON.stringify(ours));
+          for (const [fam, name] of Object.entries(names)) {
+            const summary = report.packages.find((p) => p.name === `@astrocyte/${name}`);
+            assert.deepEqual(summary?.keys, [name], `${fam}: plugin found with its key`);
+            const dir = `${tmp}/adapters/${name}`;
+            const manifest = JSON.parse(await Deno.readTextFile(`${dir}/deno.json`));
+            const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+            const published = files.filter((f) => isPublished(f, manifest));
+            assert.deepEqual(published, files.filter((f) => !f.endsWith("_test.ts")));
+            assert.ok(published.includes("README.md"));
+            const doc = await deno(dir, ["doc", "--json", "mod.ts"]);
+            assert.equal(doc.code, 0, doc.out);
+            const json = JSON.parse(doc.out.slice(0, doc.out.lastIndexOf("}") + 1));
+            const score = docScore(
+              json,
+              new URL("mod.ts", `file://${Deno.realPathSync(dir)}/`).href,
+              await Deno.readTextFile(`${dir}/README.md`),
+            );
+            assert.deepEqual(
+              [
+                score.hasReadme,
+                score.hasExamples,
+                score.allEntrypointsDocs,
+                score.documentedPoints,
+              ],
+              [true, true, true, 5],
+              `${name}: ${score.undocumented.join(", ")}`,
+            );
+          }
+        },
+      );
 
       await t.step("without a backend every suite is skipped with its reason", async () => {
         const run = await deno(tmp, ["test", "-A", "--no-check", "adapters/"]);

@@ -9,7 +9,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { registerDenoTests, seededVector } from "@astrocyte/core/testing";
+import pg from "npm:pg@^8.16.0";
+import { ProviderUnavailableError } from "@astrocyte/core";
+import { assertRejectsWith, registerDenoTests, seededVector } from "@astrocyte/core/testing";
 import { createPostgresVectorStore, type PostgresOptions } from "../adapters/postgres/mod.ts";
 import { postgresSuites } from "./fixtures/postgres_suites.ts";
 import { startPgTestServer } from "./fixtures/pg_server.ts";
@@ -29,6 +31,12 @@ const legs: { label: string; options: PostgresOptions }[] = [
       pipelineConnect: false,
       pipelineTLS: false,
       coalesceWrites: false,
+      // pglite-socket multiplexes every connection onto one Postgres session, and under
+      // load another connection's Parse can replace the unnamed prepared statement between
+      // this connection's Parse and Bind ("bind message supplies 4 parameters, but prepared
+      // statement requires 8"). Real Postgres has one session per connection; the fixture
+      // gets one connection.
+      maxConnections: 1,
     },
   },
   {
@@ -95,6 +103,84 @@ Deno.test({
     } finally {
       await store.close();
     }
+  },
+});
+
+Deno.test({
+  name: "postgres neon-http: a multi-statement write failing in the database leaves nothing",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const o = { ...legs[1]!.options, schema: "astro_atomic", dimensions: 2 };
+    const store = createPostgresVectorStore(o);
+    await store.listVectors("b");
+    const pool = new pg.Pool({ connectionString: server.pgUrl, max: 1 });
+    await pool.query(
+      `ALTER TABLE "astro_atomic"."astrocyte_vectors" ADD CONSTRAINT no_boom CHECK (text <> 'boom')`,
+    );
+    await pool.end();
+    const items = Array.from({ length: 7000 }, (_, i) => ({
+      id: `m${i}`,
+      bankId: "b",
+      vector: [1, i / 7000],
+      text: i === 6999 ? "boom" : `t${i}`,
+    }));
+    await assert.rejects(() => store.storeVectors(items));
+    assert.deepEqual(await store.listVectors("b"), []);
+    await store.close();
+  },
+});
+
+Deno.test({
+  name: "postgres neon: caller-supplied clients (pg.Pool, neon() function) work unchanged",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const pool = new pg.Pool({ connectionString: server.pgUrl, max: 1 });
+    const { neon, neonConfig } = await import("npm:@neondatabase/serverless@^1.2.0");
+    const saved = neonConfig.fetchEndpoint;
+    neonConfig.fetchEndpoint = server.fetchEndpoint;
+    try {
+      for (
+        const [label, client] of [["pg.Pool", pool], ["neon()", neon(server.neonUrl)]] as const
+      ) {
+        const store = createPostgresVectorStore({
+          client,
+          schema: "astro_clients",
+          dimensions: 2,
+        });
+        const bank = `${label}:${crypto.randomUUID()}`;
+        await store.storeVectors([
+          { id: "a", bankId: bank, vector: [1, 0], text: "a" },
+          { id: "b", bankId: bank, vector: [0, 1], text: "b" },
+        ]);
+        assert.deepEqual((await store.searchSimilar([1, 0.1], bank)).map((h) => h.id), ["a", "b"]);
+        assert.equal(await store.deleteBank(bank), 2);
+        await store.close();
+      }
+    } finally {
+      neonConfig.fetchEndpoint = saved;
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "postgres neon: an unreachable endpoint is a retryable ProviderUnavailableError",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const http = createPostgresVectorStore({
+      url: server.neonUrl,
+      driver: "neon-http",
+      fetchEndpoint: "http://127.0.0.1:9/sql",
+      dimensions: 2,
+    });
+    const e = await assertRejectsWith(() => http.listVectors("b"), ProviderUnavailableError);
+    assert.equal((e as ProviderUnavailableError).retryable, true);
+    assert.ok(!e.message.includes("secret"), "no password in the message");
+    assert.equal((await http.health()).healthy, false);
+    await http.close();
   },
 });
 
