@@ -161,9 +161,9 @@ try {
   );
 
   // 6. Reflect ------------------------------------------------------------------------------
-  const q4 = "What does Calvin prefer in his editor?";
+  const q4 = "Which editor and display mode are preferred?";
   section(6, `Reflect "${q4}" in user-calvin`);
-  const reflected = await brain.reflect(q4, { bankId: "user-calvin", maxResults: 3 });
+  const reflected = await brain.reflect(q4, { bankId: "user-calvin", maxResults: 2 });
   out("   answer (mock LLM: extractive, cites the memories it used):");
   indent(wrap(reflected.answer, 90), "     ");
   out(`   from ${reflected.sources?.length ?? 0} recalled memories:`);

@@ -771,9 +771,11 @@ export const ${n.plugin}: AdapterPlugin = {
 export function renderTest(n: ScaffoldNames): string {
   const fam = n.family;
   return `/**
- * The full ${fam.interfaceName} contract suite against ${n.label}. It runs when
- * \`${n.urlEnv}\` points at a reachable backend (\`${n.tokenEnv}\` is passed as the auth
- * token); otherwise the suite is skipped and the reason is printed.
+ * The full ${fam.interfaceName} contract suite against ${n.label}.
+ *
+ * It runs when \`${n.urlEnv}\` points at a reachable backend
+ * (\`${n.tokenEnv}\`, when set, is the auth token). Otherwise the whole suite is
+ * skipped and the reason is printed.
  *
  * @module
  */
@@ -836,7 +838,8 @@ export function renderReadme(n: ScaffoldNames): string {
   const fence = "```";
   return `# ${n.packageName}
 
-An [Astrocyte](../../README.md) ${fam.interfaceName} for ${n.label}.
+An Astrocyte ${fam.interfaceName} for ${n.label}: select it with \`${fam.configKey}: ${n.name}\` in
+\`astrocyte.yaml\` after registering the \`${n.plugin}\` plugin.
 
 > Status: scaffold. Every data method throws \`CapabilityNotSupportedError\` until it is
 > implemented; the contract suite in \`${n.stem}_test.ts\` says what is left.
@@ -1005,6 +1008,17 @@ export async function generateAdapter(opts: NewAdapterOptions): Promise<Generate
   const pkgRel = `adapters/${n.name}`;
   const pkgDir = `${root}/${pkgRel}`;
   if (await exists(pkgDir)) throw new UsageError(`${pkgRel} already exists`);
+  const rootConfig = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+  for (const member of (rootConfig.workspace ?? []) as string[]) {
+    try {
+      const other = JSON.parse(await Deno.readTextFile(`${root}/${member}/deno.json`));
+      if (other.name === n.packageName) {
+        throw new UsageError(`${n.packageName} is already the name of workspace member ${member}`);
+      }
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+    }
+  }
 
   const spiDir = new URL("../core/spi/", import.meta.url);
   const spiSources: string[] = [];

@@ -157,7 +157,8 @@ function toMemoryLink(r: Row): MemoryLink {
   return l;
 }
 
-const isAscii = (s: string): boolean => /^[\x01-\x7f]*$/.test(s);
+const isAscii = (s: string): boolean =>
+  [...s].every((c) => c.charCodeAt(0) > 0 && c.charCodeAt(0) < 128);
 
 /**
  * Create a Postgres {@linkcode GraphStore} with the semantics of the in-memory reference

@@ -1,7 +1,8 @@
 /**
  * `@astrocyte/postgres` — Astrocyte storage on Postgres with pgvector, through Neon's
  * serverless driver (SQL over HTTP or WebSocket), the embedded PGlite, or any
- * node-postgres style client.
+ * node-postgres style client. Every storage family: vector, document (full text), graph,
+ * wiki, mental model, source and PageIndex stores.
  *
  * ```ts ignore
  * import { createPostgresVectorStore } from "@astrocyte/postgres";
@@ -21,12 +22,21 @@
  *
  * @module
  */
-export * from "./options.ts";
+export {
+  type AnnIndexPolicy,
+  type HnswIterativeScan,
+  parsePostgresOptions,
+  type PostgresDriver,
+  type PostgresOptions,
+  type PostgresQueryable,
+  validatePostgresOptions,
+} from "./options.ts";
 export * from "./plugin.ts";
 export * from "./vector_store.ts";
 export * from "./document_store.ts";
 export * from "./graph_store.ts";
-export * from "./wiki_store.ts";
+export { createPostgresWikiStore } from "./wiki_store.ts";
 export * from "./mental_model_store.ts";
 export * from "./source_store.ts";
 export * from "./pageindex_store.ts";
+export * from "./migrate.ts";

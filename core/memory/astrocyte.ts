@@ -595,6 +595,25 @@ export class Astrocyte implements AsyncDisposable {
       }))).map((f) => ({ id: f.id, score: f.score, candidate: f.item.candidate }));
       trace.strategiesUsed = [...new Set(perBank.flatMap((r) => r.trace.strategiesUsed ?? []))];
       trace.totalCandidates = perBank.reduce((n, r) => n + (r.trace.totalCandidates ?? 0), 0);
+      // Banks run in parallel: a strategy's time is its slowest bank, its count the sum.
+      const timings: Record<string, number> = {};
+      const counts: Record<string, number> = {};
+      const errors: Record<string, string> = {};
+      perBank.forEach((r, i) => {
+        for (const [k, v] of Object.entries(r.trace.strategyTimingsMs ?? {})) {
+          timings[k] = Math.max(timings[k] ?? 0, v);
+        }
+        for (const [k, v] of Object.entries(r.trace.strategyCandidateCounts ?? {})) {
+          counts[k] = (counts[k] ?? 0) + v;
+        }
+        for (const [k, v] of Object.entries(r.trace.strategyErrors ?? {})) {
+          errors[`${banks[i]}/${k}`] = v;
+        }
+      });
+      trace.strategyTimingsMs = timings;
+      trace.strategyCandidateCounts = counts;
+      if (Object.keys(errors).length > 0) trace.strategyErrors = errors;
+      else delete trace.strategyErrors;
     }
     const cut = fused.slice(0, maxResults).map((f) => ({ ...f.candidate.hit, score: f.score }));
     const budget = enforceTokenBudget(cut, maxTokens);
@@ -684,7 +703,17 @@ export class Astrocyte implements AsyncDisposable {
           });
           // Graph hits carry no filterable fields: with filters, only keep them when another
           // strategy also returns them (fusion adds their rank there).
-          return hits.filter((h) => h.text.length > 0).map((h) => ({
+          // Memories reached from more of the query's entities rank first (an entity linked
+          // to every memory of the bank says little on its own), then by depth.
+          const ranked = hits
+            .filter((h) => h.text.length > 0)
+            .map((h, i) => ({ h, i }))
+            .sort((a, b) =>
+              b.h.connectedEntities.length - a.h.connectedEntities.length ||
+              b.h.score - a.h.score || a.i - b.i
+            )
+            .map(({ h }) => h);
+          return ranked.map((h) => ({
             id: h.memoryId,
             text: h.text,
             bankId,

@@ -222,6 +222,12 @@ Deno.test("facade: maxResults and token budget truncate; multi-bank recall fuses
   assert.equal(budget.truncated, true);
   const multi = await brain.recall("gardening", { banks: ["a", "b"], maxResults: 12 });
   assert.deepEqual(new Set(multi.hits.map((h) => h.bankId)), new Set(["a", "b"]));
+  const single = await brain.recall("gardening", { bankId: "a", maxResults: 12 });
+  assert.equal(
+    multi.trace!.strategyCandidateCounts!.semantic,
+    single.trace!.strategyCandidateCounts!.semantic! * 2,
+    "multi-bank trace sums the banks' candidate counts",
+  );
 });
 
 Deno.test("facade: invalid input is a typed error", async () => {

@@ -220,6 +220,11 @@ Deno.test({
         assert.match(mod, /spiVersion: 1,/);
         assert.match(mod, /createGenVectorStoreVectorStore/);
         assert.match(mod, /@module/);
+        // The core package name is taken.
+        await assert.rejects(
+          generateAdapter({ family: "vector_store", name: "core", dir: tmp }),
+          /@astrocyte\/core is already the name of workspace member \.\/core/,
+        );
         // A second run must not overwrite the package.
         await assert.rejects(
           generateAdapter({ family: "vector_store", name: "gen-vector-store", dir: tmp }),
