@@ -25,10 +25,12 @@ export function workerFor(
   return {
     async fetch(request: Request, env: WorkerEnv): Promise<Response> {
       const url = new URL(request.url);
+      if (url.pathname === "/groups") return Response.json(leg.groups.map((g) => g.id));
       if (url.pathname !== "/run") return new Response("not found", { status: 404 });
       try {
         const ctx = JSON.parse(env.RT_CONTEXT) as RuntimeContext;
-        return Response.json(await runLegInline(leg, ctx));
+        const only = url.searchParams.get("group") ?? undefined;
+        return Response.json(await runLegInline(leg, ctx, only));
       } catch (e) {
         return Response.json({ error: errorText(e) }, { status: 500 });
       }

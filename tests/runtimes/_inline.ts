@@ -15,10 +15,16 @@ import {
   type SuiteResult,
 } from "./_types.ts";
 
-/** Run every group of `leg` on this runtime, sequentially. */
-export async function runLegInline(leg: Leg, ctx: RuntimeContext): Promise<LegReport> {
+/** Run the groups of `leg` (all, or only `only`) on this runtime, sequentially. */
+export async function runLegInline(
+  leg: Leg,
+  ctx: RuntimeContext,
+  only?: string,
+): Promise<LegReport> {
   const groups: GroupResult[] = [];
   for (const group of leg.groups) {
+    if (only !== undefined && group.id !== only) continue;
+    const t0 = Date.now();
     const result: GroupResult = { id: group.id, label: group.label, suites: [] };
     groups.push(result);
     const skip = groupSkipReason(group, ctx);
@@ -72,6 +78,7 @@ export async function runLegInline(leg: Leg, ctx: RuntimeContext): Promise<LegRe
       } catch (e) {
         result.error = `teardown failed: ${errorText(e)}`;
       }
+      result.ms = Date.now() - t0;
     }
   }
   return { runtime: ctx.label, leg: leg.id, groups };

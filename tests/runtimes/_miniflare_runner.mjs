@@ -5,8 +5,10 @@
 //
 // jobs.json: { "compatibilityDate": "2025-09-01",
 //              "jobs": [{ "name", "script", "flags": [], "bindings": {}, "path": "/run",
-//                         "repeat": 1 }] }
+//                         "repeat": 1, "perGroup": false }] }
 // For each job: start Miniflare with the script, GET `path` `repeat` times, dispose.
+// With `perGroup`, GET /groups first, then `/run?group=<id>` once per group (each request
+// stays short), and merge the leg reports' `groups` into one body.
 // results.json: [{ "name", "status", "body", "readyMs", "requestMs": [..], "error" }]
 // Bodies are parsed as JSON when possible.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -33,9 +35,9 @@ for (const job of spec.jobs) {
     });
     await mf.ready;
     result.readyMs = performance.now() - t0;
-    for (let i = 0; i < (job.repeat ?? 1); i++) {
+    const get = async (path) => {
       const t1 = performance.now();
-      const res = await mf.dispatchFetch(`http://localhost${job.path ?? "/run"}`);
+      const res = await mf.dispatchFetch(`http://localhost${path}`);
       const text = await res.text();
       result.requestMs.push(performance.now() - t1);
       result.status = res.status;
@@ -44,6 +46,24 @@ for (const job of spec.jobs) {
       } catch {
         result.body = text.slice(0, 2000);
       }
+      return res.status === 200;
+    };
+    if (job.perGroup) {
+      if (await get("/groups")) {
+        const ids = result.body;
+        let merged;
+        for (const id of ids) {
+          if (!(await get(`/run?group=${encodeURIComponent(id)}`))) {
+            merged = undefined;
+            break;
+          }
+          if (merged) merged.groups.push(...result.body.groups);
+          else merged = result.body;
+        }
+        if (merged) result.body = merged;
+      }
+    } else {
+      for (let i = 0; i < (job.repeat ?? 1); i++) await get(job.path ?? "/run");
     }
   } catch (e) {
     result.error = String(e?.stack ?? e).slice(0, 2000);

@@ -35,6 +35,7 @@ export async function registerLegWithNodeTest(leg: Leg, ctx: RuntimeContext): Pr
       continue;
     }
     let setup: GroupSetup;
+    const t0 = Date.now();
     try {
       setup = await group.setup(ctx);
     } catch (e) {
@@ -46,6 +47,7 @@ export async function registerLegWithNodeTest(leg: Leg, ctx: RuntimeContext): Pr
       continue;
     }
     setups.push({ group: result, setup });
+    result.ms = Date.now() - t0; // set-up time; each case adds its own
     for (const suite of setup.suites) {
       const s: SuiteResult = {
         suite: suite.name,
@@ -76,6 +78,7 @@ export async function registerLegWithNodeTest(leg: Leg, ctx: RuntimeContext): Pr
           continue;
         }
         test(`${suite.name} › ${c.name}`, {}, async () => {
+          const started = Date.now();
           try {
             await c.run();
             s.passed++;
@@ -83,6 +86,8 @@ export async function registerLegWithNodeTest(leg: Leg, ctx: RuntimeContext): Pr
             s.failed++;
             s.failures.push({ case: c.name, detail: errorText(e) });
             throw e;
+          } finally {
+            result.ms = (result.ms ?? 0) + Date.now() - started;
           }
         });
       }

@@ -17,6 +17,16 @@ export interface MissingReport {
   error: string;
 }
 
+/** A leg one runtime column does not run on purpose. */
+export interface ColumnSkip {
+  /** Runtime column label. */
+  runtime: string;
+  /** Leg id. */
+  leg: string;
+  /** Why. */
+  reason: string;
+}
+
 /** A leg that is switched off everywhere, with the reason (e.g. adapter not built). */
 export interface DisabledLeg {
   /** Leg id. */
@@ -37,6 +47,8 @@ export interface RunResults {
   missing: MissingReport[];
   /** Legs not run at all. */
   disabled: DisabledLeg[];
+  /** Legs one runtime column does not run, with the reason. */
+  columnSkips?: ColumnSkip[];
 }
 
 /** Totals of a run. */
@@ -52,6 +64,7 @@ export interface Totals {
 /** Count passed / failed / skipped over every report. */
 export function totals(results: RunResults): Totals {
   const t: Totals = { passed: 0, failed: results.missing.length, skipped: 0 };
+  t.skipped += results.columnSkips?.length ?? 0;
   for (const r of results.reports) {
     for (const g of r.groups) {
       if (g.error !== undefined) t.failed++;
@@ -164,6 +177,14 @@ export function formatSummary(results: RunResults): string {
           }
         }
       }
+    }
+    const legRows = [...rowByKey.entries()].filter(([k]) => k.startsWith(`${leg}/`));
+    for (const skip of (results.columnSkips ?? []).filter((x) => x.leg === leg)) {
+      if (legRows.length === 0) {
+        row(`${leg}/__column`, `${leg} (all suites)`);
+        legRows.push([`${leg}/__column`, rowByKey.get(`${leg}/__column`)!]);
+      }
+      for (const [, r] of legRows) r.cells.set(skip.runtime, `skip ${note(skip.reason)}`);
     }
     for (const m of results.missing.filter((x) => x.leg === leg)) {
       const r = row(`${leg}/__missing`, `${leg} (no report)`);

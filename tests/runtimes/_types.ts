@@ -115,6 +115,8 @@ export interface GroupResult {
   error?: string;
   /** Suites that ran. */
   suites: SuiteResult[];
+  /** Wall time of the group in milliseconds (frozen clocks in workerd report 0). */
+  ms?: number;
 }
 
 /** What a runtime sends back for one leg. */
