@@ -161,7 +161,7 @@ test("HNSW policy auto: a bank reaching exact_scan_threshold builds the index", 
 });
 
 test("hostile metadata keys and values are bound, never interpolated", async () => {
-  const store = createPostgresVectorStore({ ...options, dimensions: 2 });
+  const store = createPostgresVectorStore({ ...fresh(), dimensions: 2 });
   const bank = `hostile:${crypto.randomUUID()}`;
   const keys = [`a'b`, `k"; DROP TABLE x; --`, "$.x[0]", "%_", "->>", "ünï 🧠", "", " "];
   const items = keys.map((k, i) => ({

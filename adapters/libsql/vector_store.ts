@@ -150,6 +150,8 @@ export function createLibsqlVectorStore(
   let readyPromise: Promise<Connection> | undefined;
   let annExists = false;
   let lastPlan: SearchPlan | undefined;
+  /** Approximate row counts of the banks this instance wrote to (`auto` policy). */
+  const bankSizes = new Map<string, number>();
 
   const createIndexSql =
     `CREATE INDEX IF NOT EXISTS ${indexName} ON ${table} (libsql_vector_idx(embedding, ${
@@ -294,16 +296,26 @@ export function createLibsqlVectorStore(
           chunk.flat(),
         )
       );
+      // `auto` policy: bank sizes are tracked approximately per instance and re-counted (in
+      // the same request as the write, index-only) for banks seen for the first time or
+      // whose estimate reaches the threshold.
       const watch = policy === "auto" && !annExists && createSchema;
-      const banks = watch ? [...new Set(items.map((i) => i.bankId))].slice(0, 100) : [];
+      const recount: string[] = [];
       if (watch) {
-        // Bank sizes for the `auto` policy, read in the same request (index-only counts).
-        statements.push(sized(
-          `SELECT count(*) AS n FROM ${table} WHERE bank_id IN (${
-            placeholders(banks.length)
-          }) GROUP BY bank_id`,
-          banks,
-        ));
+        const added = new Map<string, number>();
+        for (const it of items) added.set(it.bankId, (added.get(it.bankId) ?? 0) + 1);
+        for (const [bank, n] of added) {
+          const known = bankSizes.get(bank);
+          if (known === undefined || known + n >= annThreshold) recount.push(bank);
+          else bankSizes.set(bank, known + n);
+        }
+        if (recount.length > 0) {
+          statements.push(sized(
+            `SELECT bank_id, count(*) AS n FROM ${table} ` +
+              `WHERE bank_id IN (SELECT value FROM json_each(?)) GROUP BY bank_id`,
+            [JSON.stringify(recount)],
+          ));
+        }
       }
       const results = await writeAtomically(
         conn,
@@ -311,8 +323,11 @@ export function createLibsqlVectorStore(
         "Storing vectors",
         options.maxRequestBytes,
       );
-      if (watch) {
-        const counts = results[results.length - 1]!.rows.map((r) => Number(r["n"]));
+      if (recount.length > 0) {
+        const counts = results[results.length - 1]!.rows.map((r) => {
+          bankSizes.set(String(r["bank_id"]), Number(r["n"]));
+          return Number(r["n"]);
+        });
         await maybeBuildAfterWrite(conn, counts);
       }
       return items.map((item) => item.id);

@@ -30,9 +30,19 @@ export function codeUnitKey(column: string): string {
   return `regexp_replace(${column}, '([\\U00010000-\\U0010FFFF])', '\uD7FF\\1', 'g')`;
 }
 
-/** pgvector's text form of a vector. */
+/**
+ * pgvector's text form of a vector. pgvector stores float32, so each component is sent as
+ * the float32 it becomes, with the 9 significant digits that identify a float32 exactly
+ * (about half the payload of JavaScript's float64 text).
+ */
 export function vectorParam(v: readonly number[]): string {
-  return `[${v.join(",")}]`;
+  let out = "[";
+  for (let i = 0; i < v.length; i++) {
+    if (i > 0) out += ",";
+    const f = Math.fround(v[i]!);
+    out += f === 0 || Number.isInteger(f) ? String(f) : f.toPrecision(9);
+  }
+  return out + "]";
 }
 
 /** A Postgres array literal for `text[]` (every element quoted), or null. */

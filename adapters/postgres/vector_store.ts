@@ -312,6 +312,13 @@ export function createPostgresVectorStore(
     return rows.map(toHit);
   };
 
+  /**
+   * Search when an HNSW index exists. One statement counts the bank (bounded at the
+   * threshold) and, for a small bank, runs the exact plan; for a large bank it returns only a
+   * marker row, and the approximate plan runs in a transaction with `hnsw.ef_search` and
+   * `hnsw.iterative_scan` set locally. A short approximate result falls back to the exact
+   * plan, so the result is always `min(limit, matching)` hits.
+   */
   const annSearch = async (
     query: number[],
     bankId: string,
@@ -321,16 +328,19 @@ export function createPostgresVectorStore(
   ): Promise<VectorHit[]> => {
     const params: unknown[] = [bankId, vectorParam(query), limit, o.exactScanThreshold];
     const where = vectorFilterSql(filters, params);
-    const score = scoreSql(2);
-    const sql = `WITH n AS MATERIALIZED (
-        SELECT count(*)::int AS c FROM (SELECT 1 FROM ${T} WHERE bank_id = $1 LIMIT $4::int) s)
-      (SELECT 'exact' AS plan, ${HIT_COLUMNS}, ${score} AS score FROM ${T}
-        WHERE bank_id = $1${where} AND (SELECT c FROM n) < $4::int
-        ORDER BY score DESC, id_key LIMIT $3::int)
-      UNION ALL
-      (SELECT 'ann' AS plan, ${HIT_COLUMNS}, ${score} AS score FROM ${T}
-        WHERE bank_id = $1${where} AND (SELECT c FROM n) >= $4::int
-        ORDER BY embedding <=> $2::vector LIMIT $3::int)`;
+    const rows = await base.query(
+      "Searching vectors",
+      `WITH n AS MATERIALIZED (
+          SELECT count(*)::int AS c FROM (SELECT 1 FROM ${T} WHERE bank_id = $1 LIMIT $4::int) s)
+        (SELECT 'exact' AS plan, ${HIT_COLUMNS}, ${scoreSql(2)} AS score FROM ${T}
+          WHERE bank_id = $1${where} AND (SELECT c FROM n) < $4::int
+          ORDER BY score DESC, id_key LIMIT $3::int)
+        UNION ALL
+        SELECT 'ann', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+          WHERE (SELECT c FROM n) >= $4::int`,
+      params,
+    );
+    if (rows[0]?.plan !== "ann") return rows.map(toHit);
     const statements: SqlStatement[] = [
       {
         text: `SELECT set_config('hnsw.ef_search', $1, true)`,
@@ -343,16 +353,19 @@ export function createPostgresVectorStore(
         params: [o.hnswIterativeScan],
       });
     }
-    statements.push({ text: sql, params });
+    const annParams: unknown[] = [bankId, vectorParam(query), limit];
+    const annWhere = vectorFilterSql(filters, annParams);
+    statements.push({
+      text: `SELECT ${HIT_COLUMNS}, ${scoreSql(2)} AS score FROM ${T}
+        WHERE bank_id = $1${annWhere} ORDER BY embedding <=> $2::vector LIMIT $3::int`,
+      params: annParams,
+    });
     const results = await base.transaction("Searching vectors", statements);
-    const rows = results.at(-1) ?? [];
-    if (rows.length === 0 || (rows[0]!.plan === "ann" && rows.length < limit)) {
-      // Unknown plan (no rows) or a short approximate result: the exact plan is authoritative.
-      return exactSearch(query, bankId, limit, filters);
-    }
-    const hits = rows.map(toHit);
-    if (rows[0]!.plan === "ann") hits.sort((a, b) => compareHits(a, b));
-    return hits;
+    const ann = results.at(-1) ?? [];
+    // A short approximate result (selective filters): the exact plan is authoritative.
+    if (ann.length < limit) return exactSearch(query, bankId, limit, filters);
+    // relaxed_order may return near-ties out of order: sort by the SPI order.
+    return ann.map(toHit).sort(compareHits);
   };
 
   const store: PostgresVectorStore = {

@@ -80,6 +80,23 @@ export const TARGET_NAMES = [
 /** A target name. */
 export type TargetName = typeof TARGET_NAMES[number];
 
+/**
+ * The targets a test file should start: every target, or the comma-separated list in
+ * `ASTROCYTE_RELIABILITY_TARGETS` (to iterate on one adapter).
+ */
+export function selectedTargets(): TargetName[] {
+  let env: string | undefined;
+  try {
+    env = Deno.env.get("ASTROCYTE_RELIABILITY_TARGETS");
+  } catch {
+    env = undefined;
+  }
+  if (!env) return [...TARGET_NAMES];
+  return env.split(",").map((s) => s.trim()).filter((s): s is TargetName =>
+    (TARGET_NAMES as readonly string[]).includes(s)
+  );
+}
+
 /** Fresh in-memory reference stores (the model every target is compared against). */
 export function referenceStores(dimensions: number): Target {
   const s: Stores = {

@@ -20,6 +20,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import type { DocumentHit } from "@astrocyte/core";
 import type { Op, Outcome } from "../differential/ops.ts";
 import { compareOutcome, Executor } from "../differential/ops.ts";
 import { diff, show } from "../differential/compare.ts";
@@ -29,7 +30,7 @@ import {
   openBackends,
   referenceStores,
   type Stores,
-  TARGET_NAMES,
+  selectedTargets,
 } from "../differential/targets.ts";
 import { baseVectors, hostileInputs, type HostileInput, readBack } from "./inputs.ts";
 
@@ -102,6 +103,22 @@ function canaryChecks(family: Family): Op[] {
   return [...readBack(family, 1), ...(extra[family] ?? [])];
 }
 
+/**
+ * A full-text search that returned a subset of the reference's matches (each hit a real
+ * match of this bank, with the reference's payload), only fewer of them.
+ */
+function fewerTextHits(op: Op, want: Outcome, got: Outcome): boolean {
+  if (op.f !== "d" || op.op !== "search" || want.kind !== "ok" || got.kind !== "ok") return false;
+  const full = new Map(((want.full ?? want.value) as DocumentHit[]).map((h) => [h.documentId, h]));
+  const hits = got.value as DocumentHit[];
+  const ids = new Set(hits.map((h) => h.documentId));
+  return ids.size === hits.length && hits.length < Math.min(op.limit, full.size) &&
+    hits.every((h) => {
+      const ref = full.get(h.documentId);
+      return ref !== undefined && diff({ ...h, score: 0 }, { ...ref, score: 0 }) === undefined;
+    });
+}
+
 /** Totals for one target. */
 interface Tally {
   inputs: number;
@@ -109,6 +126,7 @@ interface Tally {
   roundTrips: number;
   typedErrors: number;
   divergences: string[];
+  tokenizer: string[];
   failures: string[];
   canaryChecks: number;
   leaked: number;
@@ -116,11 +134,13 @@ interface Tally {
 
 async function seedReference(banks: string[], families: readonly Family[]) {
   const ref = referenceStores(DIM);
-  const exec = new Executor(ref, banks, true);
+  // Seed through another executor, so generated link ids seen while seeding do not shift the
+  // canonical labels of the input's own operations.
+  const seeder = new Executor(ref, banks, true);
   for (const op of canarySeed()) {
-    if (families.includes(opFamily(op))) await exec.run(op);
+    if (families.includes(opFamily(op))) await seeder.run(op);
   }
-  return { ref, exec };
+  return { ref, exec: new Executor(ref, banks, true) };
 }
 
 function opFamily(op: Op): Family {
@@ -142,6 +162,7 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     roundTrips: 0,
     typedErrors: 0,
     divergences: [],
+    tokenizer: [],
     failures: [],
     canaryChecks: 0,
     leaked: 0,
@@ -180,6 +201,7 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     const outcomes: Outcome[] = [];
     let erroredAt = -1;
     let diverged = false;
+    const failuresBefore = tally.failures.length;
     try {
       for (let i = 0; i < input.ops.length; i++) {
         const op = input.ops[i]!;
@@ -206,6 +228,12 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
           break;
         }
         const d = compareOutcome(op, want, got);
+        if (d !== undefined && fewerTextHits(op, want, got)) {
+          // Tokenizers legitimately differ on unusual scripts (FTS5 unicode61, ts parsers):
+          // fewer full-text hits is reported, wrong or foreign hits still fail.
+          tally.tokenizer.push(`${input.name}: ${d}`);
+          continue;
+        }
         if (d !== undefined) {
           fail(`op ${i} ${op.f}.${op.op}: ${d}`);
           break;
@@ -232,7 +260,10 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     }
     if (!diverged && erroredAt !== 0) {
       tally.roundTrips++;
-      if (input.echoes && input.value && !echoes(outcomes, input.value)) {
+      if (
+        tally.failures.length === failuresBefore && input.echoes && input.value &&
+        !echoes(outcomes, input.value)
+      ) {
         fail(`accepted but never read back verbatim: ${show(input.value)}`);
       }
     }
@@ -255,24 +286,32 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     }
     // Clean up the input's bank.
     if (own !== "" && own.length <= 255) {
-      for (const f of families) await target[f]!.deleteBank(own).catch(() => {});
+      await target[input.family]!.deleteBank(own).catch(() => {});
     }
   }
   return tally;
 }
 
-const backends = await openBackends({ dimensions: DIM, tablePrefix: "rel_host_" });
-const summary: Record<string, Omit<Tally, "failures" | "divergences"> & { divergences: number }> =
-  {};
+const backends = await openBackends({
+  dimensions: DIM,
+  tablePrefix: "rel_host_",
+  targets: selectedTargets(),
+});
+const summary: Record<
+  string,
+  Omit<Tally, "failures" | "divergences" | "tokenizer"> & { divergences: number; tokenizer: number }
+> = {};
 
 function report(name: string, t: Tally): void {
-  summary[name] = { ...t, divergences: t.divergences.length };
+  const { failures: _f, ...rest } = t;
+  summary[name] = { ...rest, divergences: t.divergences.length, tokenizer: t.tokenizer.length };
   console.log(
     `hostile ${name}: ${t.inputs} inputs, ${t.ops} operations, ${t.roundTrips} round-tripped, ` +
       `${t.typedErrors} typed errors, ${t.divergences.length} adapter-only typed rejections, ` +
       `${t.canaryChecks} canary checks, ${t.leaked} leaked, ${t.failures.length} failures`,
   );
   for (const d of t.divergences) console.log(`  divergence: ${d}`);
+  for (const d of t.tokenizer) console.log(`  fewer full-text hits: ${d}`);
 }
 
 Deno.test("hostile inputs: the in-memory reference (persistent instance vs fresh reference)", async () => {
@@ -288,7 +327,7 @@ Deno.test("hostile inputs: the in-memory reference (persistent instance vs fresh
   }
 });
 
-for (const name of TARGET_NAMES) {
+for (const name of backends.names) {
   Deno.test({
     name: `hostile inputs: ${name}`,
     sanitizeOps: false,

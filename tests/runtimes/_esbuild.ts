@@ -95,6 +95,8 @@ export function npmToBare(specifier: string): string {
 const relative = (file: string): string =>
   file.startsWith(ROOT) ? file.slice(ROOT.length + 1) : file;
 
+const DISABLED = "astrocyte-disabled";
+
 const SHIM = join(ROOT, "tests", "runtimes", "_assert_shim.ts");
 
 function resolverPlugin(
@@ -136,8 +138,14 @@ function resolverPlugin(
           unresolved.add(`${args.path} (${args.kind}) ← ${relative(args.importer)}`);
           return { path: args.path, external: true };
         }
+        // A package's `browser` field mapping a module to `false`: an empty module.
+        if (!r.external && r.namespace === "") return { path: r.path, namespace: DISABLED };
         return r;
       });
+      build.onLoad({ filter: /.*/, namespace: DISABLED }, () => ({
+        contents: "module.exports = {};",
+        loader: "js",
+      }));
     },
   };
 }

@@ -353,8 +353,8 @@ async function runSubprocessLeg(rt: RuntimeSpec, leg: LegId): Promise<void> {
   log(`${rt.label}/${leg}: ${secs(ms)}${failed > 0 ? `, ${failed} failed` : ""}`);
 }
 
-async function runWorkerd(rt: RuntimeSpec): Promise<void> {
-  const jobs = legsOf(rt).filter((leg) => bundles.has(`${rt.id}/${leg}`)).map((leg) => ({
+async function runWorkerd(rt: RuntimeSpec, leg: LegId): Promise<void> {
+  const jobs = [leg].filter((leg) => bundles.has(`${rt.id}/${leg}`)).map((leg) => ({
     name: leg,
     script: bundles.get(`${rt.id}/${leg}`)!,
     flags: rt.flags ?? [],
@@ -362,8 +362,8 @@ async function runWorkerd(rt: RuntimeSpec): Promise<void> {
     perGroup: true,
   }));
   if (jobs.length === 0) return;
-  const jobsPath = join(tmpDir, `${rt.id}-jobs.json`);
-  const resultsPath = join(tmpDir, `${rt.id}-results.json`);
+  const jobsPath = join(tmpDir, `${rt.id}-${leg}-jobs.json`);
+  const resultsPath = join(tmpDir, `${rt.id}-${leg}-results.json`);
   await Deno.writeTextFile(jobsPath, JSON.stringify({ compatibilityDate: "2025-09-01", jobs }));
   const t = performance.now();
   const p = await runProcess(
@@ -398,36 +398,58 @@ async function runWorkerd(rt: RuntimeSpec): Promise<void> {
       (r ? `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 400)}` : undefined) ??
       (p.timedOut ? "timed out" : `runner exit ${p.code}: ${p.stderr.slice(-400)}`);
     results.missing.push({ runtime: rt.label, leg: job.name, error: why });
-    log(`${rt.label}/${job.name}: ${why}`);
+    log(`${rt.label}/${job.name}: ${why.split("\n")[0]} (${secs(performance.now() - t)})`);
   }
-  log(`${rt.label}: ${secs(performance.now() - t)}`);
 }
 
-/** Run tasks with at most `n` at once (each task is one runtime process). */
-async function pool(tasks: (() => Promise<void>)[], n: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) await tasks[next++]!();
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, tasks.length)) }, worker));
+interface Task {
+  name: string;
+  run: () => Promise<void>;
+  cost: number;
+  /** Tasks naming the same resource never run at once. */
+  resource?: string;
+}
+
+/**
+ * Run tasks with at most `n` at once, heaviest first, never two on the same resource: every
+ * connection to the Postgres fixture shares one PGlite session (test-infra.md §1), and two
+ * runtimes' legs interleaving their extended-protocol messages there fail spuriously.
+ */
+async function schedule(tasks: Task[], n: number): Promise<void> {
+  const queue = [...tasks].sort((a, b) => b.cost - a.cost);
+  const busy = new Set<string>();
+  const running = new Set<Promise<void>>();
+  while (queue.length > 0 || running.size > 0) {
+    const i = queue.findIndex((t) => t.resource === undefined || !busy.has(t.resource));
+    if (running.size < n && i >= 0) {
+      const task = queue.splice(i, 1)[0]!;
+      if (task.resource) busy.add(task.resource);
+      const p: Promise<void> = task.run().finally(() => {
+        if (task.resource) busy.delete(task.resource);
+        running.delete(p);
+      });
+      running.add(p);
+      continue;
+    }
+    await Promise.race(running);
+  }
 }
 
 try {
-  // Rough relative cost of each leg; the pool starts the heaviest tasks first so it does not
-  // end on one long straggler.
+  // Rough relative cost of each leg.
   const cost: Record<LegId, number> = { core: 1, openai: 0.5, libsql: 4, postgres: 6, upstash: 1 };
-  const tasks: { run: () => Promise<void>; cost: number }[] = [];
+  const tasks: Task[] = [];
   for (const rt of runtimes) {
-    if (rt.runtime === "workerd") {
-      tasks.push({ run: () => runWorkerd(rt), cost: legsOf(rt).reduce((n, l) => n + cost[l], 0) });
-    } else {
-      for (const leg of legsOf(rt)) {
-        tasks.push({ run: () => runSubprocessLeg(rt, leg), cost: cost[leg] });
-      }
+    for (const leg of legsOf(rt)) {
+      tasks.push({
+        name: `${rt.id}/${leg}`,
+        run: () => rt.runtime === "workerd" ? runWorkerd(rt, leg) : runSubprocessLeg(rt, leg),
+        cost: cost[leg],
+        ...(leg === "postgres" ? { resource: "pglite-fixture" } : {}),
+      });
     }
   }
-  tasks.sort((a, b) => b.cost - a.cost);
-  await pool(tasks.map((t) => t.run), concurrency);
+  await schedule(tasks, concurrency);
 } finally {
   for (const close of closers.reverse()) await close().catch(() => {});
   await Deno.remove(tmpDir, { recursive: true }).catch(() => {});

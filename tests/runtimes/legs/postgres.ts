@@ -49,6 +49,9 @@ export const leg: Leg = {
             use_secure_websocket: false,
             pipeline_connect: false,
             pipeline_tls: false,
+            // Neon batches socket writes with setTimeout(0), ~3 ms a round trip; the suites
+            // make thousands of small queries (test-infra.md §1 recommends this for tests).
+            coalesce_writes: false,
             table_prefix: `${tablePrefix}w_`,
           },
         });
