@@ -104,7 +104,7 @@ const ADAPTERS: AdapterSpec[] = [
     sdk: {
       imports: `import { neon, Pool } from "@neondatabase/serverless";`,
       use:
-        "await neon(env.DATABASE_URL)`select 1`; await new Pool({ connectionString: env.DATABASE_URL }).query(\"select 1\");",
+        'await neon(env.DATABASE_URL)`select 1`; await new Pool({ connectionString: env.DATABASE_URL }).query("select 1");',
     },
     imports: `import { postgres } from "@astrocyte/postgres";`,
     plugin: "postgres",
@@ -214,7 +214,9 @@ record(
 );
 record(
   "core: fromConfig(YAML text) + inMemory",
-  await build(coreWorker({ config: JSON.stringify("vector_store: in_memory\nllm_provider: mock\n") })),
+  await build(
+    coreWorker({ config: JSON.stringify("vector_store: in_memory\nllm_provider: mock\n") }),
+  ),
 );
 
 // Adapters --------------------------------------------------------------------------------------
@@ -263,7 +265,8 @@ for (const a of ADAPTERS) {
 
 // Peers -----------------------------------------------------------------------------------------
 if (args.includes("--peers")) {
-  const installed = (pkg: string) => existsSync(join(peersDir, "node_modules", pkg, "package.json"));
+  const installed = (pkg: string) =>
+    existsSync(join(peersDir, "node_modules", pkg, "package.json"));
   const version = (pkg: string) =>
     JSON.parse(Deno.readTextFileSync(join(peersDir, "node_modules", pkg, "package.json"))).version;
   const peers = [

@@ -35,6 +35,11 @@ const freshPrefix = () => `t${++prefixCounter}_${crypto.randomUUID().slice(0, 6)
 
 globalThis.addEventListener("unload", () => {
   Deno.removeSync(dir, { recursive: true });
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      Deno.removeSync(server.path + suffix);
+    } catch { /* already gone */ }
+  }
 });
 
 const T = { sanitizeOps: false, sanitizeResources: false };

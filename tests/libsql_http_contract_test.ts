@@ -19,4 +19,9 @@ for (const suite of libsqlSuites(client, "http: via /web")) {
 
 globalThis.addEventListener("unload", () => {
   client.close();
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      Deno.removeSync(server.path + suffix);
+    } catch { /* already gone */ }
+  }
 });

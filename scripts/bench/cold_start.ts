@@ -76,7 +76,9 @@ const VARIANTS: Record<string, { code: string; needs?: "libsql" | "upstash" }> =
   },
 };
 
-const tmp = await Deno.makeTempDir({ prefix: "astrocyte-cold-start-" });
+// workerd only loads scripts below its working directory: build into dist/.
+const tmp = join(ROOT, "dist", "cold_start");
+await Deno.mkdir(tmp, { recursive: true });
 const bindings: Record<string, string> = {};
 const closers: (() => Promise<void>)[] = [];
 if (wanted.includes("libsql")) {
@@ -111,8 +113,9 @@ for (const name of wanted) {
 }
 await stopBundler();
 
-const jobs = scripts.flatMap((s) =>
-  Array.from({ length: runs }, () => ({
+// Round-robin over the variants, so load changes on the machine hit every variant alike.
+const jobs = Array.from({ length: runs }, () =>
+  scripts.map((s) => ({
     name: s.name,
     script: s.file,
     flags,
@@ -120,16 +123,19 @@ const jobs = scripts.flatMap((s) =>
     path: "/",
     repeat: 2,
   }))
-);
+).flat();
 await Deno.writeTextFile(join(tmp, "jobs.json"), JSON.stringify({ jobs }));
 const out = await new Deno.Command("node", {
   args: ["tests/runtimes/_miniflare_runner.mjs", join(tmp, "jobs.json"), join(tmp, "res.json")],
   cwd: ROOT,
-  stdout: "inherit",
-  stderr: "inherit",
+  stdout: "piped",
+  stderr: "piped",
 }).output();
 for (const close of closers) await close();
-if (out.code !== 0) throw new Error(`miniflare runner exited with ${out.code}`);
+if (out.code !== 0) {
+  console.error(new TextDecoder().decode(out.stderr).slice(-3000));
+  throw new Error(`miniflare runner exited with ${out.code}`);
+}
 const results = JSON.parse(await Deno.readTextFile(join(tmp, "res.json"))) as {
   name: string;
   status?: number;

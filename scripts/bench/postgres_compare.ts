@@ -144,7 +144,8 @@ console.error(`PGlite on TCP in ${Math.round(performance.now() - t0)} ms; N=${N}
   }
   results.push({
     name: "@astrocyte/postgres + HNSW built after load",
-    ingestPerSec: N / ((results.at(-1)!.ingestPerSec ? N / results.at(-1)!.ingestPerSec : 0) + build / 1000),
+    ingestPerSec: N /
+      ((results.at(-1)!.ingestPerSec ? N / results.at(-1)!.ingestPerSec : 0) + build / 1000),
     extra: `index build ${(build / 1000).toFixed(1)} s`,
     p50: pct(times, 50),
     p95: pct(times, 95),
@@ -173,39 +174,47 @@ console.error(`PGlite on TCP in ${Math.round(performance.now() - t0)} ms; N=${N}
 }
 
 // --- @mastra/pg PgVector: default index (ivfflat), then HNSW
-for (const [label, indexConfig] of [
-  ["@mastra/pg 1.27.1 PgVector (default index: ivfflat)", undefined],
-  ["@mastra/pg 1.27.1 PgVector (hnsw m=16 ef_construction=64)", {
-    type: "hnsw" as const,
-    hnsw: { m: 16, efConstruction: 64 },
-  }],
-] as const) {
+for (
+  const [label, indexConfig] of [
+    ["@mastra/pg 1.27.1 PgVector (default index: ivfflat)", undefined],
+    ["@mastra/pg 1.27.1 PgVector (hnsw m=16 ef_construction=64)", {
+      type: "hnsw" as const,
+      hnsw: { m: 16, efConstruction: 64 },
+    }],
+  ] as const
+) {
   const indexName = indexConfig === undefined ? "mastra_default" : "mastra_hnsw";
   const mastra = new PgVector({ id: indexName, connectionString: url, pgPoolOptions: { max: 1 } });
-  await measure(label, async () => {
-    await mastra.createIndex({
-      indexName,
-      dimension: DIM,
-      metric: "cosine",
-      ...(indexConfig === undefined ? {} : { indexConfig }),
-    });
-    for (let i = 0; i < N; i += BATCH) {
-      const chunk = rows.slice(i, i + BATCH);
-      await mastra.upsert({
+  await measure(
+    label,
+    async () => {
+      await mastra.createIndex({
         indexName,
-        vectors: chunk.map((r) => r.vector),
-        ids: chunk.map((r) => r.id),
-        metadata: chunk.map((r) => ({ bank: r.bankId, text: r.text })),
+        dimension: DIM,
+        metric: "cosine",
+        ...(indexConfig === undefined ? {} : { indexConfig }),
       });
-    }
-    return "";
-  }, async (q) =>
-    (await mastra.query({ indexName, queryVector: q, topK: 10, filter: { bank: QUERY_BANK } }))
-      .map((h) => h.id));
+      for (let i = 0; i < N; i += BATCH) {
+        const chunk = rows.slice(i, i + BATCH);
+        await mastra.upsert({
+          indexName,
+          vectors: chunk.map((r) => r.vector),
+          ids: chunk.map((r) => r.id),
+          metadata: chunk.map((r) => ({ bank: r.bankId, text: r.text })),
+        });
+      }
+      return "";
+    },
+    async (q) =>
+      (await mastra.query({ indexName, queryVector: q, topK: 10, filter: { bank: QUERY_BANK } }))
+        .map((h) => h.id),
+  );
   await mastra.disconnect();
 }
 
-console.log(`\nPGlite 0.5.14 (Postgres 18, pgvector 0.8.7) over TCP; ${N} × ${DIM}, ${BANKS} banks, queried bank = 1% of rows, ${QUERIES} queries, top 10\n`);
+console.log(
+  `\nPGlite 0.5.14 (Postgres 18, pgvector 0.8.7) over TCP; ${N} × ${DIM}, ${BANKS} banks, queried bank = 1% of rows, ${QUERIES} queries, top 10\n`,
+);
 console.log("| store | ingest (vectors/s) | p50 ms | p95 ms | recall@10 | note |");
 console.log("|---|---:|---:|---:|---:|---|");
 for (const r of results) {

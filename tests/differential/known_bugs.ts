@@ -19,7 +19,40 @@ export interface KnownBug {
   pattern: RegExp;
   /** What is wrong, expected vs actual, and a minimal reproduction. */
   description: string;
+  /**
+   * Hostile inputs (by name) not to run at all on these targets, because they crash or hang
+   * the test process; the bug is reported instead.
+   */
+  skipInputs?: RegExp;
+}
+
+/** The known bug explaining a failure message of `target` for an operation kind, if any. */
+export function knownBug(target: string, kind: string, message: string): KnownBug | undefined {
+  return KNOWN_BUGS.find((k) =>
+    k.targets.some((t) => target.startsWith(t)) && k.kinds.includes(kind) &&
+    k.pattern.test(message)
+  );
+}
+
+/** Whether a hostile input must be skipped on `target` (it crashes the process). */
+export function skippedInput(target: string, input: string): KnownBug | undefined {
+  return KNOWN_BUGS.find((k) =>
+    k.targets.some((t) => target.startsWith(t)) && k.skipInputs?.test(input) === true
+  );
 }
 
 /** The known bugs. */
-export const KNOWN_BUGS: readonly KnownBug[] = [];
+export const KNOWN_BUGS: readonly KnownBug[] = [
+  {
+    id: "PG-LONG-QUERY",
+    targets: ["postgres"],
+    kinds: ["hostile"],
+    pattern: /^document query: 100k text/,
+    description:
+      "searchFulltext with a very long query (tens of thousands of terms) returns [] where " +
+      "documents match (50k chars) and crashes the PGlite backend (70k+ chars): plainto_tsquery " +
+      "of the whole query, OR-ed twice, builds a huge tsquery. Cap distinct query terms (libsql " +
+      "uses 64).",
+    skipInputs: /^document query: 100k text/,
+  },
+];

@@ -877,11 +877,17 @@ export class Executor {
   readonly #reference: boolean;
   readonly #canon = new Map<string, string>();
 
-  /** `reference` = also compute the full rankings/match sets comparisons need. */
-  constructor(stores: Stores, bankIds: readonly string[], reference: boolean) {
+  readonly #timeoutMs: number;
+
+  /**
+   * `reference` = also compute the full rankings/match sets comparisons need. An operation
+   * still pending after `timeoutMs` gives an error outcome named `Hang`.
+   */
+  constructor(stores: Stores, bankIds: readonly string[], reference: boolean, timeoutMs = 30_000) {
     this.#stores = stores;
     this.#banks = bankIds;
     this.#reference = reference;
+    this.#timeoutMs = timeoutMs;
   }
 
   #label(id: string): string {
@@ -894,12 +900,21 @@ export class Executor {
   async run(op: Op): Promise<Outcome> {
     const store = this.#stores[familyOf(op)];
     if (store === undefined) return { kind: "skipped", reason: `no ${familyOf(op)} store` };
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return await this.#run(op);
+      const hang = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new HangError(`no answer after ${this.#timeoutMs} ms`)),
+          this.#timeoutMs,
+        );
+      });
+      return await Promise.race([this.#run(op), hang]);
     } catch (e) {
       if (e instanceof SkipError) return { kind: "skipped", reason: e.message };
       const err = e as Error;
       return { kind: "error", name: err?.name ?? "unknown", message: String(err?.message ?? e) };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -1117,6 +1132,11 @@ export class Executor {
 }
 
 class SkipError extends Error {}
+
+/** An operation that never settled (the executor's timeout). */
+export class HangError extends Error {
+  override name = "Hang";
+}
 
 // ---------------------------------------------------------------------------------------------
 // Comparison per operation

@@ -157,7 +157,11 @@ function sameKeys(
   for (const k of ka) {
     if (!Object.prototype.propertyIsEnumerable.call(b, k)) return false;
     if (
-      !deep((a as Record<string | symbol, unknown>)[k], (b as Record<string | symbol, unknown>)[k], seen)
+      !deep(
+        (a as Record<string | symbol, unknown>)[k],
+        (b as Record<string | symbol, unknown>)[k],
+        seen,
+      )
     ) {
       return false;
     }
@@ -173,7 +177,7 @@ function matchesError(error: unknown, expected: unknown): boolean {
     if (expected.prototype !== undefined && error instanceof (expected as new () => unknown)) {
       return true;
     }
-    if (Error.isPrototypeOf(expected) || expected === Error) return false;
+    if (Object.prototype.isPrototypeOf.call(Error, expected) || expected === Error) return false;
     return (expected as (e: unknown) => unknown)(error) === true;
   }
   if (typeof expected === "object" && expected !== null) {
@@ -266,7 +270,8 @@ assert.doesNotMatch = (value, regexp, message) => {
     fail(message, value, regexp, "doesNotMatch");
   }
 };
-assert.fail = (message?: string | Error): never => fail(message ?? "Failed", undefined, undefined, "fail");
+assert.fail = (message?: string | Error): never =>
+  fail(message ?? "Failed", undefined, undefined, "fail");
 assert.throws = (fn, expected, message) => {
   try {
     fn();

@@ -34,6 +34,11 @@ export interface BundleOptions {
   external?: string[];
   /** Replace `node:assert/strict` with the shim (workerd without `nodejs_compat`). */
   assertShim?: boolean;
+  /**
+   * Specifiers (or `prefix/*`) replaced by an empty module — for experiments such as "does
+   * the rest pass on workerd once this import is gone"; never used by the checks.
+   */
+  stubs?: string[];
 }
 
 /** Result of {@linkcode bundle}. */
@@ -103,13 +108,16 @@ function resolverPlugin(
   target: Target,
   assertShim: boolean,
   external: string[],
+  stubs: string[],
   unresolved: Set<string>,
   nodeBuiltins: Set<string>,
 ): esbuild.Plugin {
-  const isExternal = (p: string) =>
-    external.some((e) =>
+  const matches = (list: string[]) => (p: string) =>
+    list.some((e) =>
       e.endsWith("/*") ? p.startsWith(e.slice(0, -1)) : p === e || p.startsWith(`${e}/`)
     );
+  const isExternal = matches(external);
+  const isStub = matches(stubs);
   const nodeTarget = target === "node" || target === "bun";
   return {
     name: "astrocyte-resolve",
@@ -117,6 +125,7 @@ function resolverPlugin(
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData?.inner || args.kind === "entry-point") return undefined;
         let path = args.path;
+        if (isStub(path)) return { path, namespace: DISABLED };
         if (assertShim && (path === "node:assert/strict" || path === "node:assert")) {
           return { path: SHIM };
         }
@@ -179,7 +188,8 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
         conditions: options.target === "bun" ? ["bun"] : [],
         // CommonJS dependencies call require() for built-ins: give the ESM bundle one.
         banner: {
-          js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+          js:
+            'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
         },
       }),
     plugins: [
@@ -187,6 +197,7 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
         options.target,
         options.assertShim ?? false,
         options.external ?? [],
+        options.stubs ?? [],
         unresolved,
         nodeBuiltins,
       ),

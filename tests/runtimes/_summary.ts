@@ -186,9 +186,14 @@ export function formatSummary(results: RunResults): string {
       }
       for (const [, r] of legRows) r.cells.set(skip.runtime, `skip ${note(skip.reason)}`);
     }
+    // A leg with no report in a runtime: every row of the leg shows the error there.
     for (const m of results.missing.filter((x) => x.leg === leg)) {
-      const r = row(`${leg}/__missing`, `${leg} (no report)`);
-      r.cells.set(m.runtime, `ERROR ${note(`${leg} on ${m.runtime}: ${m.error}`)}`);
+      const cell = `ERROR ${note(`${leg} on ${m.runtime}: ${m.error.split("\n")[0]}`)}`;
+      const targets = legRows.filter(([, r]) => !r.cells.has(m.runtime));
+      if (targets.length === 0) {
+        row(`${leg}/__missing`, `${leg} (no report)`).cells.set(m.runtime, cell);
+      }
+      for (const [, r] of targets) r.cells.set(m.runtime, cell);
     }
   }
   const width0 = Math.max(5, ...rows.map((r) => [...r.label].length));

@@ -28,7 +28,7 @@ const PAIRS: [string, unknown, unknown][] = [
   ["arrays", [1, 2, 3], [1, 2, 3]],
   ["array order", [1, 2, 3], [3, 2, 1]],
   ["array length", [1, 2], [1, 2, undefined]],
-  ["sparse vs undefined", [, 1], [undefined, 1]], // deno-lint-ignore no-sparse-arrays
+  ["sparse vs undefined", [, 1], [undefined, 1]],
   ["nested objects", { a: { b: [1, { c: "x" }] } }, { a: { b: [1, { c: "x" }] } }],
   ["nested difference", { a: { b: [1, { c: "x" }] } }, { a: { b: [1, { c: "y" }] } }],
   ["key order irrelevant", { a: 1, b: 2 }, { b: 2, a: 1 }],

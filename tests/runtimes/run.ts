@@ -227,13 +227,44 @@ if (enabled.includes("libsql")) {
   endpoints.libsqlUrl = server.url;
   closers.push(() => server.close());
 }
-if (enabled.includes("postgres")) {
-  const { startPgTestServer } = await import("../fixtures/pg_server.ts");
-  const server = await startPgTestServer();
-  endpoints.neonUrl = server.neonUrl;
-  endpoints.neonFetchEndpoint = server.fetchEndpoint;
-  endpoints.neonWsProxy = server.wsProxy;
-  closers.push(() => server.close());
+// Postgres: one fixture process per concurrent Postgres leg (each PGlite is one session, so
+// two runtimes must not share one; test-infra.md §1, pitfalls 3-4).
+const pgFixtures: Endpoints[] = [];
+const pgLegs = runtimes.filter((rt) => legsOf(rt).includes("postgres")).length;
+if (enabled.includes("postgres") && pgLegs > 0) {
+  const n = Math.max(1, Math.min(concurrency, pgLegs));
+  const started = await Promise.all(Array.from({ length: n }, async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", "tests/runtimes/_pg_fixture.ts"],
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    reader.releaseLock();
+    child.stdout.cancel().catch(() => {});
+    const writer = child.stdin.getWriter();
+    closers.push(async () => {
+      await writer.close().catch(() => {});
+      const timer = setTimeout(() => child.kill(), 10_000);
+      await child.status;
+      clearTimeout(timer);
+    });
+    try {
+      return JSON.parse(text.split("\n")[0]!) as Endpoints;
+    } catch {
+      throw new Error(`the Postgres fixture did not start: ${text.slice(0, 300)}`);
+    }
+  }));
+  pgFixtures.push(...started);
+  Object.assign(endpoints, started[0]);
 }
 if (enabled.includes("upstash")) {
   const { serveUpstashEmulator } = await import("../fixtures/upstash_emulator.ts");
@@ -247,10 +278,10 @@ if (enabled.includes("upstash")) {
 log(`local servers up in ${secs(performance.now() - t0)}: ${Object.keys(endpoints).join(", ")}`);
 const tmpDir = await Deno.makeTempDir({ prefix: "astrocyte-runtimes-" });
 
-const contextFor = (rt: RuntimeSpec): RuntimeContext => ({
+const contextFor = (rt: RuntimeSpec, pgSlot = 0): RuntimeContext => ({
   runtime: rt.runtime,
   label: rt.label,
-  endpoints,
+  endpoints: { ...endpoints, ...pgFixtures[pgSlot] },
   tablePrefix: rt.prefix,
   ...(rt.runtime === "workerd" ? {} : { tmpDir }),
 });
@@ -278,7 +309,9 @@ for (const rt of runtimes) {
         log(`${rt.label}/${leg}: unresolved imports kept external: ${b.unresolved.join("; ")}`);
       }
       if (rt.target === "workerd" && b.nodeBuiltins.length > 0) {
-        log(`${rt.label}/${leg}: node: imports without nodejs_compat: ${b.nodeBuiltins.join("; ")}`);
+        log(
+          `${rt.label}/${leg}: node: imports without nodejs_compat: ${b.nodeBuiltins.join("; ")}`,
+        );
       }
       bundles.set(`${rt.id}/${leg}`, file);
     } catch (e) {
@@ -294,11 +327,11 @@ await stopBundler();
 log(`bundled in ${secs(performance.now() - tb)}`);
 
 // 3. Runs ---------------------------------------------------------------------------------------
-async function runSubprocessLeg(rt: RuntimeSpec, leg: LegId): Promise<void> {
+async function runSubprocessLeg(rt: RuntimeSpec, leg: LegId, slot: number): Promise<void> {
   const reportPath = join(tmpDir, `${rt.id}-${leg}.json`);
   const env = {
     ...Deno.env.toObject(),
-    ASTROCYTE_RT_CONTEXT: JSON.stringify(contextFor(rt)),
+    ASTROCYTE_RT_CONTEXT: JSON.stringify(contextFor(rt, slot)),
     ASTROCYTE_RT_REPORT: reportPath,
     NO_COLOR: "1",
   };
@@ -353,12 +386,12 @@ async function runSubprocessLeg(rt: RuntimeSpec, leg: LegId): Promise<void> {
   log(`${rt.label}/${leg}: ${secs(ms)}${failed > 0 ? `, ${failed} failed` : ""}`);
 }
 
-async function runWorkerd(rt: RuntimeSpec, leg: LegId): Promise<void> {
+async function runWorkerd(rt: RuntimeSpec, leg: LegId, slot: number): Promise<void> {
   const jobs = [leg].filter((leg) => bundles.has(`${rt.id}/${leg}`)).map((leg) => ({
     name: leg,
     script: bundles.get(`${rt.id}/${leg}`)!,
     flags: rt.flags ?? [],
-    bindings: { RT_CONTEXT: JSON.stringify(contextFor(rt)) },
+    bindings: { RT_CONTEXT: JSON.stringify(contextFor(rt, slot)) },
     perGroup: true,
   }));
   if (jobs.length === 0) return;
@@ -391,7 +424,9 @@ async function runWorkerd(rt: RuntimeSpec, leg: LegId): Promise<void> {
     if (r && r.status === 200 && body && Array.isArray(body.groups)) {
       results.reports.push(body);
       timings.push(`${rt.label}/${job.name} ${secs(r.totalMs ?? 0)}`);
-      log(`${rt.label}/${job.name}: ${secs(r.totalMs ?? 0)} (workerd ready ${secs(r.readyMs ?? 0)})`);
+      log(
+        `${rt.label}/${job.name}: ${secs(r.totalMs ?? 0)} (workerd ready ${secs(r.readyMs ?? 0)})`,
+      );
       continue;
     }
     const why = r?.error ?? (body?.error ? `worker error: ${body.error}` : undefined) ??
@@ -404,28 +439,29 @@ async function runWorkerd(rt: RuntimeSpec, leg: LegId): Promise<void> {
 
 interface Task {
   name: string;
-  run: () => Promise<void>;
+  run: (slot: number) => Promise<void>;
   cost: number;
-  /** Tasks naming the same resource never run at once. */
+  /** A resource with a fixed number of slots (one task per slot at a time). */
   resource?: string;
 }
 
 /**
- * Run tasks with at most `n` at once, heaviest first, never two on the same resource: every
- * connection to the Postgres fixture shares one PGlite session (test-infra.md §1), and two
- * runtimes' legs interleaving their extended-protocol messages there fail spuriously.
+ * Run tasks with at most `n` at once, heaviest first. A task naming a resource waits for a
+ * free slot of it and learns its slot number (e.g. which Postgres fixture to use).
  */
-async function schedule(tasks: Task[], n: number): Promise<void> {
+async function schedule(tasks: Task[], n: number, slots: Record<string, number>): Promise<void> {
   const queue = [...tasks].sort((a, b) => b.cost - a.cost);
-  const busy = new Set<string>();
+  const free = new Map(
+    Object.entries(slots).map(([k, count]) => [k, Array.from({ length: count }, (_, i) => i)]),
+  );
   const running = new Set<Promise<void>>();
   while (queue.length > 0 || running.size > 0) {
-    const i = queue.findIndex((t) => t.resource === undefined || !busy.has(t.resource));
+    const i = queue.findIndex((t) => !t.resource || (free.get(t.resource)?.length ?? 0) > 0);
     if (running.size < n && i >= 0) {
       const task = queue.splice(i, 1)[0]!;
-      if (task.resource) busy.add(task.resource);
-      const p: Promise<void> = task.run().finally(() => {
-        if (task.resource) busy.delete(task.resource);
+      const slot = task.resource ? free.get(task.resource)!.shift()! : 0;
+      const p: Promise<void> = task.run(slot).finally(() => {
+        if (task.resource) free.get(task.resource)!.push(slot);
         running.delete(p);
       });
       running.add(p);
@@ -443,13 +479,14 @@ try {
     for (const leg of legsOf(rt)) {
       tasks.push({
         name: `${rt.id}/${leg}`,
-        run: () => rt.runtime === "workerd" ? runWorkerd(rt, leg) : runSubprocessLeg(rt, leg),
+        run: (slot) =>
+          rt.runtime === "workerd" ? runWorkerd(rt, leg, slot) : runSubprocessLeg(rt, leg, slot),
         cost: cost[leg],
-        ...(leg === "postgres" ? { resource: "pglite-fixture" } : {}),
+        ...(leg === "postgres" ? { resource: "postgres" } : {}),
       });
     }
   }
-  await schedule(tasks, concurrency);
+  await schedule(tasks, concurrency, { postgres: Math.max(1, pgFixtures.length) });
 } finally {
   for (const close of closers.reverse()) await close().catch(() => {});
   await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
@@ -467,7 +504,9 @@ const groupTimes = results.reports.flatMap((r) =>
 console.log(`wall time ${secs(performance.now() - started)} with ${concurrency} at once`);
 console.log(`per process: ${timings.join(", ")}`);
 if (groupTimes.length > 0) {
-  console.log(`slowest groups: ${groupTimes.slice(0, 8).map((g) => `${g.name} ${secs(g.ms)}`).join(", ")}`);
+  console.log(
+    `slowest groups: ${groupTimes.slice(0, 8).map((g) => `${g.name} ${secs(g.ms)}`).join(", ")}`,
+  );
 }
 const green = isGreen(results);
 console.log(green ? "runtime legs: OK" : "runtime legs: FAILED");

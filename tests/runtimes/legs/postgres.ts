@@ -52,6 +52,10 @@ export const leg: Leg = {
             // Neon batches socket writes with setTimeout(0), ~3 ms a round trip; the suites
             // make thousands of small queries (test-infra.md §1 recommends this for tests).
             coalesce_writes: false,
+            // One connection: pglite-socket multiplexes every connection onto one Postgres
+            // session, where concurrent extended-protocol exchanges overwrite each other's
+            // unnamed statement (a fixture limit; tests/postgres_neon_test.ts does the same).
+            max_connections: 1,
             table_prefix: `${tablePrefix}w_`,
           },
         });
@@ -61,8 +65,9 @@ export const leg: Leg = {
       id: "postgres-pglite",
       label: "postgres pglite (embedded)",
       unsupported: {
-        workerd:
-          "PGlite compiles WebAssembly at run time and reads its data files from disk; workerd allows neither",
+        workerd: "PGlite loads its WASM and data files relative to its module URL and compiles " +
+          "WebAssembly at run time, which workerd does not allow (PGlite.create() fails with " +
+          "`TypeError: Invalid URL string`, also with nodejs_compat)",
       },
       setup: ({ tablePrefix }) =>
         adapterSetup(postgres, {
