@@ -189,7 +189,13 @@ function record(
     status: problems.length ? problems.join(", ") : opts.budget !== undefined ? "ok" : "",
     failed: strict && problems.length > 0,
     inputs: b.inputs,
-    ...(b.unresolved.length ? { note: `unresolved: ${b.unresolved.join("; ")}` } : {}),
+    ...(b.unresolved.length
+      ? {
+        note: `unresolved: ${b.unresolved.slice(0, 4).join("; ")}${
+          b.unresolved.length > 4 ? `; … ${b.unresolved.length - 4} more` : ""
+        }`,
+      }
+      : {}),
     ...(opts.note ? { note: opts.note } : {}),
   });
   return b;

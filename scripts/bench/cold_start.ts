@@ -122,8 +122,7 @@ const jobs = Array.from({ length: runs }, () =>
     bindings,
     path: "/",
     repeat: 2,
-  }))
-).flat();
+  }))).flat();
 await Deno.writeTextFile(join(tmp, "jobs.json"), JSON.stringify({ jobs }));
 const out = await new Deno.Command("node", {
   args: ["tests/runtimes/_miniflare_runner.mjs", join(tmp, "jobs.json"), join(tmp, "res.json")],

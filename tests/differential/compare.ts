@@ -5,7 +5,8 @@
  * What is compared, per kind of result:
  * - records (lists, gets, entity lists, pages, source documents, chunks): every field exactly
  *   (ids, texts, order, counts, metadata values and types, dates by instant), except the
- *   numeric keys listed in {@linkcode TOLERANCES};
+ *   numeric keys listed in {@linkcode TOLERANCES} and vector components, which are compared
+ *   as float32 ({@linkcode FLOAT32_KEYS});
  * - vector / scored-candidate rankings ({@linkcode compareRanking}): same count; the hit at
  *   each position belongs to the same tie group of the reference's full ranking (reference
  *   scores within {@linkcode TIE_EPS} are interchangeable, also at the `limit` boundary);
@@ -25,6 +26,13 @@ export const TOLERANCES: Readonly<Record<string, number>> = {
   nameSimilarity: 1e-4,
   embeddingSimilarity: 1e-4,
 };
+
+/**
+ * Keys whose numbers are stored as float32: equal when they round to the same float32 (a
+ * backend may print the shortest decimal of the float32, e.g. `3.4e38`, instead of its exact
+ * double value `3.3999999521443642e38`).
+ */
+export const FLOAT32_KEYS: ReadonlySet<string> = new Set(["vector", "embedding"]);
 
 /** Reference scores closer than this are treated as ties (float32 noise across backends). */
 export const TIE_EPS = 1e-5;
@@ -57,6 +65,9 @@ export function diff(actual: unknown, expected: unknown, path = "$", key = ""): 
   if (typeof expected === "number" && typeof actual === "number") {
     const tol = TOLERANCES[key];
     if (Number.isNaN(expected) && Number.isNaN(actual)) return undefined;
+    if (FLOAT32_KEYS.has(key) && Object.is(Math.fround(actual), Math.fround(expected))) {
+      return undefined;
+    }
     if (tol !== undefined ? Math.abs(actual - expected) <= tol : Object.is(actual, expected)) {
       return undefined;
     }

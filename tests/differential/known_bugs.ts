@@ -44,6 +44,61 @@ export function skippedInput(target: string, input: string): KnownBug | undefine
 /** The known bugs. */
 export const KNOWN_BUGS: readonly KnownBug[] = [
   {
+    id: "LIBSQL-NUL",
+    targets: ["libsql"],
+    kinds: ["hostile"],
+    pattern: /: nul: /,
+    description:
+      "Strings containing U+0000 are silently truncated at the NUL (document text, chunk ids, " +
+      "memory ids, content hashes): storeDocument({ id: 'h2', text: 'charlie a\\0b' }) reads " +
+      "back 'charlie a'. Expected: exact round trip (SQLite text with an explicit length) or a " +
+      "typed ValidationError with nothing written (as Postgres does).",
+  },
+  {
+    id: "LONE-SURROGATE",
+    targets: ["libsql", "postgres"],
+    kinds: ["hostile"],
+    pattern: /: lone surrogate: /,
+    description:
+      "Strings with an unpaired UTF-16 surrogate ('a\\uD800b') are silently rewritten to " +
+      "'a\\uFFFDb' by UTF-8 encoding (ids, memory ids, texts) and then no longer match their " +
+      "own filters. Expected: a typed ValidationError (String.prototype.isWellFormed) with " +
+      "nothing written, or exact round trip. The in-memory reference accepts them.",
+  },
+  {
+    id: "FLOAT32-MAGNITUDE",
+    targets: ["libsql", "postgres"],
+    kinds: ["hostile"],
+    pattern: /^(stored|query) vector: (largest float32|all tiny): .*score/,
+    description:
+      "Cosine computed in float32 overflows/underflows: components of 3.4e38 give score 0 and " +
+      "an all-1e-30 vector gives score 1, where the reference (float64) gives 0.189 and 0.926. " +
+      "Spec decision needed: reject vectors whose squared norm is not finite in float32, or " +
+      "normalise before storing.",
+  },
+  {
+    id: "CORE-F32-OVERFLOW",
+    targets: ["upstash", "libsql"],
+    kinds: ["hostile"],
+    pattern: /: (past float32 range|float64 max): .*(Infinity|null)/,
+    description:
+      "validateVector accepts finite float64 values outside the float32 range (1e39, " +
+      "Number.MAX_VALUE); the in-memory reference then stores ±Infinity (listVectors returns " +
+      "Infinity), Upstash returns null, Postgres rejects with a typed error. Proposed core fix: " +
+      "InvalidVectorError when |x| > 3.4028234663852886e38.",
+  },
+  {
+    id: "PGLITE-BOM",
+    targets: ["postgres-pglite"],
+    kinds: ["hostile"],
+    pattern: /: bom zero width: /,
+    description:
+      "Through the PGlite driver, a string starting with U+FEFF loses it when read back " +
+      "(storeVectors id '\\uFEFFx' lists as 'x'; chunk hash lookups then miss and the insert " +
+      "hits the unique index: ProviderUnavailableError 23505). The row decoder uses a " +
+      "TextDecoder without ignoreBOM. neon-ws / neon-http are not affected.",
+  },
+  {
     id: "PG-LONG-QUERY",
     targets: ["postgres"],
     kinds: ["hostile"],

@@ -218,7 +218,12 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     const banks = [own, canary];
     const { ref, exec: refExec } = await seedReference(banks, families);
     const actExec = new Executor(target, banks, false, 15_000);
-    const fail = (msg: string) => tally.failures.push(`${input.name}: ${msg}`);
+    const fail = (msg: string) => {
+      const text = `${input.name}: ${msg}`;
+      const bug = knownBug(name, "hostile", text);
+      if (bug) tally.known.push(`${bug.id}: ${text}`);
+      else tally.failures.push(text);
+    };
     const outcomes: Outcome[] = [];
     let erroredAt = -1;
     let diverged = false;
@@ -276,7 +281,8 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
           const got = await actExec.run(check);
           const d = compareOutcome(check, want, got);
           if (d !== undefined) {
-            tally.leaked++;
+            // After an error the reference wrote nothing: a difference is a leak.
+            if (erroredAt >= 0) tally.leaked++;
             fail(`final state: ${d}`);
           }
         }
@@ -293,6 +299,9 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
         fail(`accepted but never read back verbatim: ${show(input.value)}`);
       }
     }
+    // A valid batch of the "batch with a canary item" inputs wrote one canary record: remove it
+    // whatever happened in the script, so one failure cannot cascade.
+    await target.vector?.delete(["h-canary-new"], canary).catch(() => {});
     // The canary bank never changes.
     for (const f of new Set<Family>([input.family, "vector"].filter((x) => families.includes(x as Family)) as Family[])) {
       const checks = canaryChecks(f);
@@ -323,19 +332,29 @@ const backends = await openBackends({
   tablePrefix: "rel_host_",
   targets: selectedTargets(),
 });
-const summary: Record<
-  string,
-  Omit<Tally, "failures" | "divergences" | "tokenizer"> & { divergences: number; tokenizer: number }
-> = {};
+const summary: Record<string, Record<string, number>> = {};
 
 function report(name: string, t: Tally): void {
-  const { failures: _f, ...rest } = t;
-  summary[name] = { ...rest, divergences: t.divergences.length, tokenizer: t.tokenizer.length };
+  summary[name] = {
+    inputs: t.inputs,
+    ops: t.ops,
+    roundTrips: t.roundTrips,
+    typedErrors: t.typedErrors,
+    canaryChecks: t.canaryChecks,
+    leaked: t.leaked,
+    divergences: t.divergences.length,
+    tokenizer: t.tokenizer.length,
+    known: t.known.length,
+    failures: t.failures.length,
+  };
   console.log(
     `hostile ${name}: ${t.inputs} inputs, ${t.ops} operations, ${t.roundTrips} round-tripped, ` +
       `${t.typedErrors} typed errors, ${t.divergences.length} adapter-only typed rejections, ` +
-      `${t.canaryChecks} canary checks, ${t.leaked} leaked, ${t.failures.length} failures`,
+      `${t.canaryChecks} canary checks, ${t.leaked} leaked, ${t.failures.length} failures, ` +
+      `${t.known.length} known-bug failures, ${t.skipped.length} skipped`,
   );
+  for (const k of t.known) console.log(`  known bug: ${k}`);
+  for (const k of t.skipped) console.log(`  skipped: ${k}`);
   for (const d of t.divergences) console.log(`  divergence: ${d}`);
   for (const d of t.tokenizer) console.log(`  fewer full-text hits: ${d}`);
 }
