@@ -7,7 +7,7 @@
 import { createRegistry, inMemory, type Registry } from "@astrocyte/core";
 import { libsql } from "@astrocyte/libsql";
 import { openai } from "@astrocyte/openai";
-import { postgres } from "@astrocyte/postgres";
+import { postgres } from "@astrocyte/postgres/pglite";
 import { upstash } from "@astrocyte/upstash";
 
 /**

@@ -21,7 +21,7 @@ import {
   createPostgresVectorStore,
   type PostgresOptions,
   type PostgresVectorStore,
-} from "../adapters/postgres/mod.ts";
+} from "../adapters/postgres/pglite.ts";
 import { leaseClient } from "../adapters/postgres/_client.ts";
 import { postgresSuites } from "./fixtures/postgres_suites.ts";
 
@@ -221,7 +221,7 @@ test("hostile full-text queries and graph names never throw", async () => {
 });
 
 test("plugin: families on the same PGlite data directory share one instance", async () => {
-  const { postgres } = await import("../adapters/postgres/mod.ts");
+  const { postgres } = await import("../adapters/postgres/pglite.ts");
   const ctx = { env: {}, fetch: globalThis.fetch, shared: new Map() };
   const vs = await postgres.vectorStore!({ url: "memory://", dimensions: "2" }, ctx);
   const ds = await postgres.documentStore!({ url: "memory://", table_prefix: "plug_" }, ctx);

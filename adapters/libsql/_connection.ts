@@ -67,9 +67,22 @@ async function mkdirFor(url: string): Promise<void> {
   if (!path || path === ":memory:") return;
   const slash = path.lastIndexOf("/");
   if (slash <= 0) return;
+  const dir = decodeURIComponent(path.slice(0, slash));
+  // Runtime built-ins found at run time, never imported: a Workers bundle must not reference
+  // `node:fs` (file: URLs are not used there), and Deno, Node 20.16+ and Bun all provide one.
+  const g = globalThis as {
+    Deno?: { mkdir(path: string, options: { recursive: boolean }): Promise<void> };
+    process?: { getBuiltinModule?(id: string): unknown };
+  };
   try {
-    const fs = await import("node:fs/promises");
-    await fs.mkdir(decodeURIComponent(path.slice(0, slash)), { recursive: true });
+    if (g.Deno?.mkdir) {
+      await g.Deno.mkdir(dir, { recursive: true });
+    } else {
+      const fs = g.process?.getBuiltinModule?.("node:fs") as
+        | { promises: { mkdir(path: string, options: { recursive: boolean }): Promise<unknown> } }
+        | undefined;
+      await fs?.promises.mkdir(dir, { recursive: true });
+    }
   } catch {
     // Best effort: opening the database reports a clear error if the directory is missing.
   }

@@ -173,18 +173,40 @@ function pgliteDataDir(options: PostgresOptions): string | undefined {
   return url; // idb://name
 }
 
+/** The PGlite modules the embedded driver needs, supplied by the `./pglite` entry point. */
+export interface PgliteModules {
+  /** `@electric-sql/pglite`'s `PGlite` class. */
+  PGlite: {
+    create(options: { dataDir?: string; extensions: Record<string, unknown> }): Promise<unknown>;
+  };
+  /** Extensions to load: `vector` (pgvector) and `pg_trgm`. */
+  extensions: Record<string, unknown>;
+}
+
+let pgliteLoader: (() => Promise<PgliteModules>) | undefined;
+
+/**
+ * Called by `@astrocyte/postgres/pglite` when it is imported, so that the main entry point never
+ * references PGlite and Workers bundles of `@astrocyte/postgres` stay free of it.
+ */
+export function registerPgliteLoader(loader: () => Promise<PgliteModules>): void {
+  pgliteLoader = loader;
+}
+
 async function openPglite(options: PostgresOptions): Promise<SqlClient> {
-  const [{ PGlite }, { vector }, { pg_trgm }] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("@electric-sql/pglite-pgvector"),
-    import("@electric-sql/pglite/contrib/pg_trgm"),
-  ]);
+  if (!pgliteLoader) {
+    throw new ConfigError(
+      `${PREFIX} driver pglite needs the embedded entry point: ` +
+        `import { postgres } from "@astrocyte/postgres/pglite"`,
+    );
+  }
+  const { PGlite, extensions } = await pgliteLoader();
   const dataDir = pgliteDataDir(options);
   const db = await PGlite.create({
     ...(dataDir === undefined ? {} : { dataDir }),
-    extensions: { vector, pg_trgm },
-  });
-  const inner = wrapClient(db as unknown as PostgresQueryable);
+    extensions,
+  }) as PostgresQueryable & { close(): Promise<void> };
+  const inner = wrapClient(db);
   return {
     ...inner,
     driver: "pglite",

@@ -18,7 +18,7 @@ import { PgVector } from "npm:@mastra/pg@1.27.1";
 import { PGlite } from "npm:@electric-sql/pglite@0.5.14";
 import { vector } from "npm:@electric-sql/pglite-pgvector@0.0.15";
 import { PGLiteSocketServer } from "npm:@electric-sql/pglite-socket@0.2.17";
-import { createPostgresVectorStore } from "../../adapters/postgres/mod.ts";
+import { createPostgresVectorStore } from "../../adapters/postgres/pglite.ts";
 
 const N = Number(Deno.env.get("N") ?? 10_000);
 const DIM = Number(Deno.env.get("DIM") ?? 384);

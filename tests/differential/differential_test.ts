@@ -165,8 +165,8 @@ for (const bug of BROKEN) {
 // Every adapter against the reference: a short deterministic run.
 
 /** Seeds and sequence length of the default run (the long run is `deno task fuzz`). */
-const SEEDS = [11, 12, 13];
-const LENGTH = 100;
+const SEEDS = [11, 12, 13, 14, 15, 16];
+const LENGTH = 150;
 
 const backends = await openBackends({
   dimensions: DIM,

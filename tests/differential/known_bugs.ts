@@ -110,4 +110,19 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       "uses 64).",
     skipInputs: /^document query: 100k text/,
   },
+  {
+    id: "PG-SOURCE-CHUNKS",
+    targets: ["postgres"],
+    kinds: ["s.listChunks", "s.getChunk", "s.deleteBank", "s.storeChunks", "s.chunkByHash"],
+    pattern: /./,
+    description:
+      "Postgres SourceStore chunk semantics diverge from the reference in three ways: " +
+      "(1) deleteDocument of a document that does not exist still deletes chunks that name it " +
+      "(reference: returns false and removes nothing); " +
+      "(2) a chunk id repeated in one storeChunks call: the second copy without createdAt gets " +
+      "a fresh stamp instead of keeping the first copy's createdAt; " +
+      "(3) a call that overwrites a chunk (releasing its hash) and gives that hash to another " +
+      "chunk fails with ProviderUnavailableError 23505 on the hash index (reference: succeeds). " +
+      "Minimal sequences in the report.",
+  },
 ];

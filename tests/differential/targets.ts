@@ -33,7 +33,7 @@ import type {
 import { createClient as createFileClient } from "npm:@libsql/client@^0.18.0";
 import { createClient as createWebClient } from "npm:@libsql/client@^0.18.0/web";
 import * as libsqlMod from "../../adapters/libsql/mod.ts";
-import * as postgresMod from "../../adapters/postgres/mod.ts";
+import * as postgresMod from "../../adapters/postgres/pglite.ts";
 import * as upstashMod from "../../adapters/upstash/mod.ts";
 import { serveHrana } from "../fixtures/hrana_server.ts";
 import { startPgTestServer } from "../fixtures/pg_server.ts";

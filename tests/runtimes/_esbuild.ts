@@ -134,6 +134,9 @@ function resolverPlugin(
           return { path, external: true };
         }
         if (path.startsWith("npm:")) path = npmToBare(path);
+        // The embedded PGlite entry cannot load in workerd (its legs are declared unsupported
+        // there); the shared leg files import it, so workerd bundles get the main entry.
+        if (!nodeTarget && path === "@astrocyte/postgres/pglite") path = "@astrocyte/postgres";
         const ws = workspacePath(path);
         if (ws) return { path: ws };
         if (isExternal(path)) return { path, external: true };

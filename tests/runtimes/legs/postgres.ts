@@ -7,7 +7,7 @@
  * @module
  */
 import { neonConfig } from "@neondatabase/serverless";
-import { postgres } from "@astrocyte/postgres";
+import { postgres } from "@astrocyte/postgres/pglite";
 import type { Leg } from "../_types.ts";
 import { adapterSetup } from "../_suites.ts";
 
