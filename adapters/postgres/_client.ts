@@ -284,6 +284,10 @@ async function openNeonWs(url: string, options: PostgresOptions): Promise<SqlCli
     constructor(config: unknown) {
       super(config);
       Object.assign((this as Any).neonConfig, settings);
+      // A connection that dies while checked out (between the statements of a transaction)
+      // emits 'error' on the client, where the pool's idle listener is not attached: without
+      // a listener that event crashes the process. Pending and later queries still reject.
+      (this as Any).on("error", () => {});
     }
   }
   const pool = new (Pool as Any)({ connectionString: url, max: options.maxConnections ?? 5 });

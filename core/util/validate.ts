@@ -6,6 +6,9 @@
  */
 import { DimensionMismatchError, InvalidVectorError, ValidationError } from "../errors.ts";
 
+/** The largest finite float32: stores keep vectors as float32, so larger values would overflow. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** Longest bank id adapters accept (`spi.md` §2.13). */
 export const MAX_BANK_ID_LENGTH = 255;
 
@@ -76,9 +79,9 @@ export function validateVector(
   }
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if (typeof x !== "number" || !Number.isFinite(x)) {
+    if (typeof x !== "number" || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
       throw new InvalidVectorError(
-        `${prefix} ${field}[${i}] must be a finite number, got ${
+        `${prefix} ${field}[${i}] must be a finite float32 number, got ${
           typeof x === "number" ? String(x) : typeof x
         }`,
         { field: `${field}[${i}]` },

@@ -115,9 +115,9 @@ export function diff(actual: unknown, expected: unknown, path = "$", key = ""): 
     }
     return undefined;
   }
-  return Object.is(actual, expected) ? undefined : `${path}: expected ${show(expected)}, got ${
-    show(actual)
-  }`;
+  return Object.is(actual, expected)
+    ? undefined
+    : `${path}: expected ${show(expected)}, got ${show(actual)}`;
 }
 
 /** One ranked entry: an id and its score. */
@@ -165,9 +165,9 @@ export function compareRanking(
     if (gi !== groupAt[i]) {
       return `hit ${i}: expected ${show(top[i]!.id)} (score ${top[i]!.score}), got ${
         show(h.id)
-      } (reference score ${scoreOf.get(h.id)}); expected order ${
-        show(top.map((x) => x.id))
-      }, got ${show(actual.map((x) => x.id))}`;
+      } (reference score ${scoreOf.get(h.id)}); expected order ${show(top.map((x) => x.id))}, got ${
+        show(actual.map((x) => x.id))
+      }`;
     }
     if (!(Math.abs(h.score - scoreOf.get(h.id)!) <= scoreTolerance)) {
       return `hit ${i} (${show(h.id)}): score ${h.score}, reference ${scoreOf.get(h.id)}`;
@@ -217,9 +217,7 @@ export function compareTextHits(
         return `hits ${i - 1}, ${i}: not sorted by score (${p.score} < ${h.score})`;
       }
       if (p.score === h.score && !(p.id < h.id)) {
-        return `hits ${i - 1}, ${i}: equal scores not ordered by id (${show(p.id)}, ${
-          show(h.id)
-        })`;
+        return `hits ${i - 1}, ${i}: equal scores not ordered by id (${show(p.id)}, ${show(h.id)})`;
       }
     }
   }

@@ -206,7 +206,9 @@ for (const name of backends.names) {
           for (const f of report.failures) {
             const id = known(f);
             if (id === undefined) unknown.push(f);
-            else console.warn(`known adapter bug ${id} on ${name} (seed ${seed}): ${f.shrunk.mismatch.message}`);
+            else {console.warn(
+                `known adapter bug ${id} on ${name} (seed ${seed}): ${f.shrunk.mismatch.message}`,
+              );}
           }
         }
       } finally {

@@ -7,17 +7,17 @@
  * target had a mismatch.
  *
  * Flags: `--seconds N` (total budget, default 60), `--seed S` (first seed, default: random,
- * printed), `--length L` (operations per sequence, default 150), `--targets a,b` (default:
- * all), `--families vector,document` (default: all), `--all-failures` (keep going after a
- * failure on a target).
+ * printed), `--count K` (run exactly K seeds per target instead of a time budget), `--length L`
+ * (operations per sequence, default 150), `--targets a,b` (default: all), `--families
+ * vector,document` (default: all), `--all-failures` (keep going after a failure on a target).
  *
  * Reproduce one failure: `deno run -A tests/differential/fuzz.ts --targets <t> --seed <s>
- * --seconds 1` (the first sequence run is the failing seed).
+ * --count 1` (prints the same shrunk sequence).
  *
  * @module
  */
-import { type Family, FAMILIES, openBackends, TARGET_NAMES, type TargetName } from "./targets.ts";
-import { type FuzzReport, formatFailure, fuzzTarget } from "./runner.ts";
+import { FAMILIES, type Family, openBackends, TARGET_NAMES, type TargetName } from "./targets.ts";
+import { formatFailure, type FuzzReport, fuzzTarget } from "./runner.ts";
 
 /** Vector dimension used by the differential runs. */
 export const FUZZ_DIMENSIONS = 6;
@@ -36,6 +36,7 @@ async function main(args: string[]): Promise<number> {
   const targets = (flag(args, "targets")?.split(",") ?? [...TARGET_NAMES]) as TargetName[];
   const families = (flag(args, "families")?.split(",") ?? [...FAMILIES]) as Family[];
   const allFailures = args.includes("--all-failures");
+  const count = flag(args, "count") === undefined ? undefined : Number(flag(args, "count"));
   for (const t of targets) {
     if (!TARGET_NAMES.includes(t)) throw new Error(`unknown target ${t}: ${TARGET_NAMES}`);
   }
@@ -53,9 +54,9 @@ async function main(args: string[]): Promise<number> {
       try {
         const report = await fuzzTarget(name, target, {
           dimensions: FUZZ_DIMENSIONS,
-          seeds: [seed],
+          seeds: count === undefined ? [seed] : Array.from({ length: count }, (_, i) => seed + i),
           length,
-          untilMs: performance.now() + Math.max(share, 500),
+          ...(count === undefined ? { untilMs: performance.now() + Math.max(share, 500) } : {}),
           stopOnFailure: !allFailures,
           families,
         });

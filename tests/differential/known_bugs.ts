@@ -77,17 +77,6 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       "normalise before storing.",
   },
   {
-    id: "CORE-F32-OVERFLOW",
-    targets: ["upstash", "libsql"],
-    kinds: ["hostile"],
-    pattern: /: (past float32 range|float64 max): .*(Infinity|null)/,
-    description:
-      "validateVector accepts finite float64 values outside the float32 range (1e39, " +
-      "Number.MAX_VALUE); the in-memory reference then stores ±Infinity (listVectors returns " +
-      "Infinity), Upstash returns null, Postgres rejects with a typed error. Proposed core fix: " +
-      "InvalidVectorError when |x| > 3.4028234663852886e38.",
-  },
-  {
     id: "PGLITE-BOM",
     targets: ["postgres-pglite"],
     kinds: ["hostile"],
@@ -111,12 +100,34 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     skipInputs: /^document query: 100k text/,
   },
   {
+    id: "UPSTASH-DELETE-COUNT-RETRY",
+    targets: ["upstash"],
+    kinds: ["faults"],
+    pattern: /^delete count/,
+    description:
+      "delete() after a transport retry of the delete request (first answer lost after the " +
+      "server deleted) returns 0 instead of the number removed: deleteExisting takes " +
+      "min(existing, res.deleted) and the retried request deletes nothing. Fix: count the " +
+      "fetched ids that are gone afterwards (or trust `existing.length` when retried).",
+  },
+  {
+    id: "PG-NUL-BANK-READ",
+    targets: ["postgres"],
+    kinds: ["hostile"],
+    pattern: /bank id: nul: rejected with ValidationError, then reading the bank failed/,
+    description:
+      "A bank id containing U+0000 is rightly rejected on writes (ValidationError), but reads " +
+      "of that bank (listVectors, listDocuments, queryEntities, queryNeighbors, listPages, " +
+      "source listDocuments/listChunks) throw ValidationError ('invalid byte sequence for " +
+      "encoding UTF8: 0x00', SQLSTATE 22021) instead of returning [] (spec 2.11: missing means " +
+      "empty). getDocument already short-circuits on NUL; the list methods do not.",
+  },
+  {
     id: "PG-SOURCE-CHUNKS",
     targets: ["postgres"],
     kinds: ["s.listChunks", "s.getChunk", "s.deleteBank", "s.storeChunks", "s.chunkByHash"],
     pattern: /./,
-    description:
-      "Postgres SourceStore chunk semantics diverge from the reference in three ways: " +
+    description: "Postgres SourceStore chunk semantics diverge from the reference in three ways: " +
       "(1) deleteDocument of a document that does not exist still deletes chunks that name it " +
       "(reference: returns false and removes nothing); " +
       "(2) a chunk id repeated in one storeChunks call: the second copy without createdAt gets " +

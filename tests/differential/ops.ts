@@ -12,8 +12,8 @@ import type {
   DocumentHit,
   Entity,
   EntityLink,
-  Metadata,
   MemoryLink,
+  Metadata,
   SourceChunk,
   SourceDocument,
   VectorFilters,
@@ -23,13 +23,7 @@ import type {
   WikiPageKind,
 } from "@astrocyte/core";
 import type { Family, Stores } from "./targets.ts";
-import {
-  compareRanking,
-  compareTextHits,
-  diff,
-  type Ranked,
-  show,
-} from "./compare.ts";
+import { compareRanking, compareTextHits, diff, type Ranked, show } from "./compare.ts";
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
@@ -529,7 +523,11 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
       op: "entities",
       b: bank(),
       es: Array.from({ length: 1 + r.int(3) }, () => {
-        const e: GEnt = { id: r.pick(ENTITY_IDS), name: r.pick(NAMES), type: r.pick(["PERSON", "ORG"]) };
+        const e: GEnt = {
+          id: r.pick(ENTITY_IDS),
+          name: r.pick(NAMES),
+          type: r.pick(["PERSON", "ORG"]),
+        };
         if (r.chance(0.4)) e.aliases = r.subset(NAMES, 0.2);
         const md = metadata(r);
         if (md) e.md = md;
@@ -1159,7 +1157,9 @@ export function compareOutcome(op: Op, ref: Outcome, act: Outcome): string | und
         : `expected ${ref.name} (${ref.message}), got ${act.name}: ${act.message}`;
     }
     if (ref.kind === "error") {
-      return `expected ${ref.name} (${ref.message}), got success: ${show(act.kind === "ok" ? act.value : act)}`;
+      return `expected ${ref.name} (${ref.message}), got success: ${
+        show(act.kind === "ok" ? act.value : act)
+      }`;
     }
     const e = act as { name: string; message: string };
     return `expected success ${show(ref.value)}, got ${e.name}: ${e.message}`;

@@ -18,7 +18,7 @@ import {
   type Op,
   type Sequence,
 } from "./ops.ts";
-import { type Family, familiesOf, referenceStores, type Stores } from "./targets.ts";
+import { familiesOf, type Family, referenceStores, type Stores } from "./targets.ts";
 
 /** A mismatch: the operation index, its kind and what differed. */
 export interface Mismatch {
@@ -249,11 +249,9 @@ export async function fuzzTarget(
     failures: [],
   };
   const memoryLinks = target.graph?.capabilities.memoryLinks === true;
-  const seeds = opts.untilMs === undefined
-    ? opts.seeds
-    : (function* () {
-      for (let s = opts.seeds[0] ?? 1;; s++) yield s;
-    })();
+  const seeds = opts.untilMs === undefined ? opts.seeds : (function* () {
+    for (let s = opts.seeds[0] ?? 1;; s++) yield s;
+  })();
   for (const seed of seeds) {
     if (opts.untilMs !== undefined && performance.now() > opts.untilMs) break;
     const seq = generate(seed, {

@@ -205,7 +205,13 @@ export async function openBackends(opts: BackendOptions): Promise<Backends> {
     openers.set("libsql-file", () =>
       bundle(
         "libsql-file",
-        buildStores(libsqlMod, "Libsql", () => ({ client, dimensions: dims, tablePrefix }), {}, families),
+        buildStores(
+          libsqlMod,
+          "Libsql",
+          () => ({ client, dimensions: dims, tablePrefix }),
+          {},
+          families,
+        ),
       ));
   }
   if (names.includes("libsql-http")) {
@@ -218,7 +224,13 @@ export async function openBackends(opts: BackendOptions): Promise<Backends> {
     openers.set("libsql-http", () =>
       bundle(
         "libsql-http",
-        buildStores(libsqlMod, "Libsql", () => ({ client, dimensions: dims, tablePrefix }), {}, families),
+        buildStores(
+          libsqlMod,
+          "Libsql",
+          () => ({ client, dimensions: dims, tablePrefix }),
+          {},
+          families,
+        ),
       ));
   }
   if (names.includes("postgres-pglite")) {
@@ -232,7 +244,13 @@ export async function openBackends(opts: BackendOptions): Promise<Backends> {
     openers.set("postgres-pglite", () =>
       bundle(
         "postgres-pglite",
-        buildStores(postgresMod, "Postgres", () => ({ ...options, dimensions: dims }), ctx, families),
+        buildStores(
+          postgresMod,
+          "Postgres",
+          () => ({ ...options, dimensions: dims }),
+          ctx,
+          families,
+        ),
       ));
   }
   if (names.includes("postgres-neon-ws") || names.includes("postgres-neon-http")) {
@@ -247,6 +265,11 @@ export async function openBackends(opts: BackendOptions): Promise<Backends> {
         pipelineConnect: false,
         pipelineTLS: false,
         coalesceWrites: false,
+        // pglite-socket multiplexes every connection onto one Postgres session, so concurrent
+        // transactions on several connections interleave inside the fixture (test-infra.md
+        // pitfalls 3-4: "portal does not exist", waits). One connection keeps the fixture
+        // faithful; the driver still queues concurrent calls.
+        maxConnections: 1,
       }],
       ["postgres-neon-http", {
         url: server.neonUrl,

@@ -16,9 +16,12 @@ function upstream() {
       return response;
     }
     hits++;
-    return new Response(JSON.stringify({ ok: true, path: new URL(req.url).pathname, pad: "x".repeat(2000) }), {
-      headers: { "content-type": "application/json" },
-    });
+    return new Response(
+      JSON.stringify({ ok: true, path: new URL(req.url).pathname, pad: "x".repeat(2000) }),
+      {
+        headers: { "content-type": "application/json" },
+      },
+    );
   });
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
@@ -42,7 +45,10 @@ Deno.test({
       assert.equal((await ok.json()).path, "/a");
       assert.equal(up.hits(), 1);
 
-      proxy.add({ match: (r) => r.path === "/b", action: { kind: "status", status: 503, retryAfter: "1" } });
+      proxy.add({
+        match: (r) => r.path === "/b",
+        action: { kind: "status", status: 503, retryAfter: "1" },
+      });
       const s = await get("/b");
       assert.equal(s.status, 503);
       assert.equal(s.headers.get("retry-after"), "1");

@@ -57,7 +57,8 @@ async function withRule(fn: () => Promise<void>): Promise<void> {
 }
 
 Deno.test({
-  name: "libsql http faults: a 503 or a dropped write request is a retryable typed error and writes nothing",
+  name:
+    "libsql http faults: a 503 or a dropped write request is a retryable typed error and writes nothing",
   ...opts,
   fn: () =>
     withRule(async () => {
@@ -80,7 +81,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "libsql http faults: the answer lost after the server committed: all written, and a retry adds no duplicate",
+  name:
+    "libsql http faults: the answer lost after the server committed: all written, and a retry adds no duplicate",
   ...opts,
   fn: () =>
     withRule(async () => {
@@ -99,30 +101,48 @@ Deno.test({
 });
 
 Deno.test({
-  name: "libsql http faults: a write split over several requests (one transaction) leaves nothing when a middle request fails",
+  name:
+    "libsql http faults: a write split over several statements (one transaction) is all or nothing wherever the failure hits",
   ...opts,
   fn: () =>
     withRule(async () => {
-      // ~30 items of ~400 bytes with maxRequestBytes 2048: several batches in one transaction.
+      // ~30 items of ~400 bytes with maxRequestBytes 2048: several batches in one interactive
+      // transaction (the client pipelines them; the last request carries COMMIT).
       const s = store(2048);
       await s.health();
-      for (const [label, fault] of [
-        ["drop", { kind: "drop" }],
-        ["503", { kind: "status", status: 503 }],
-        ["truncate", { kind: "truncate", bytes: 30 }],
-      ] as const) {
-        const b = bank(`split-${label}`);
+      const writes = (r: { path: string; body: string }) =>
+        pipeline(r) && r.body.includes("INSERT");
+      const commit = (r: { path: string; body: string }) =>
+        pipeline(r) && r.body.includes('"COMMIT"');
+      const cases = [
+        ["drop the first write request", writes, { kind: "drop" }, false],
+        ["503 on the first write request", writes, { kind: "status", status: 503 }, false],
+        ["drop the COMMIT request", commit, { kind: "drop" }, false],
+        ["truncate the COMMIT answer", commit, { kind: "truncate", bytes: 30 }, true],
+        ["reset after forwarding COMMIT", commit, { kind: "reset-after-forward" }, true],
+      ] as const;
+      for (const [label, match, fault, committed] of cases) {
+        const b = bank("split");
         const xs = items(b, 30, 400);
         proxy.clear();
-        // Request 1 opens the transaction with the first batch; request 3 is a middle batch.
-        proxy.add({ match: pipeline, skip: 2, action: fault });
+        proxy.add({ match, action: fault });
         const { error } = await timed(() => s.storeVectors(xs));
         assert.ok(error instanceof ProviderUnavailableError, `${label}: ${error}`);
         proxy.clear();
-        // The server rolls the stream back (rollback request, or stream expiry).
-        assertRecords(audit, await truth.listVectors(b, { limit: 1000 }), new Map(), `split ${label}`);
+        assertRecords(
+          audit,
+          await truth.listVectors(b, { limit: 1000 }),
+          committed ? expect(xs) : new Map(),
+          label,
+        );
+        // The caller's retry converges (waits for an abandoned stream to expire).
         await s.storeVectors(xs);
-        assertRecords(audit, await truth.listVectors(b, { limit: 1000 }), expect(xs), `retry ${label}`);
+        assertRecords(
+          audit,
+          await truth.listVectors(b, { limit: 1000 }),
+          expect(xs),
+          `retry: ${label}`,
+        );
       }
       await s.close();
     }),
@@ -153,7 +173,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "libsql http faults: no timeout option: a stalled request stays pending until the connection drops (gap)",
+  name:
+    "libsql http faults: no timeout option: a stalled request stays pending until the connection drops (gap)",
   ...opts,
   fn: () =>
     withRule(async () => {
@@ -171,7 +192,9 @@ Deno.test({
       const h = await pending;
       assert.equal(h.healthy, false, "health() after the stalled connection closed");
       console.log(
-        `libsql http: a stalled request ${stillPending ? "was still pending after 1.5 s (no timeout)" : "timed out"}`,
+        `libsql http: a stalled request ${
+          stillPending ? "was still pending after 1.5 s (no timeout)" : "timed out"
+        }`,
       );
       await s.close();
     }),

@@ -25,15 +25,15 @@ import type { Op, Outcome } from "../differential/ops.ts";
 import { compareOutcome, Executor } from "../differential/ops.ts";
 import { diff, show } from "../differential/compare.ts";
 import {
-  type Family,
   FAMILIES,
+  type Family,
   openBackends,
   referenceStores,
-  type Stores,
   selectedTargets,
+  type Stores,
 } from "../differential/targets.ts";
 import { knownBug, skippedInput } from "../differential/known_bugs.ts";
-import { baseVectors, hostileInputs, type HostileInput, readBack } from "./inputs.ts";
+import { baseVectors, hostileInputs, readBack } from "./inputs.ts";
 
 const DIM = 6;
 const VALIDATION = new Set(["ValidationError", "InvalidVectorError", "DimensionMismatchError"]);
@@ -76,7 +76,11 @@ function canarySeed(): Op[] {
       f: "g",
       op: "entities",
       b: 1,
-      es: [{ id: "e1", name: "Bob", type: "PERSON" }, { id: "e2", name: "Alice Smith", type: "PERSON" }],
+      es: [{ id: "e1", name: "Bob", type: "PERSON" }, {
+        id: "e2",
+        name: "Alice Smith",
+        type: "PERSON",
+      }],
     },
     { f: "g", op: "links", b: 1, ls: [{ a: "e1", b: "e2", type: "co_occurs" }] },
     { f: "g", op: "assoc", b: 1, as: [{ m: "m1", e: "e1", t: "canary memo" }] },
@@ -249,8 +253,11 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
           const { ref: ref2, exec: exec2 } = await seedReference(banks, families);
           for (const prev of input.ops.slice(0, i)) await exec2.run(prev);
           for (const check of readBack(input.family, 0)) {
-            const d = compareOutcome(check, await exec2.run(check), await actExec.run(check));
-            if (d !== undefined) {
+            const after = await actExec.run(check);
+            const d = compareOutcome(check, await exec2.run(check), after);
+            if (d !== undefined && after.kind === "error") {
+              fail(`rejected with ${got.name}, then reading the bank failed: ${d}`);
+            } else if (d !== undefined) {
               tally.leaked++;
               fail(`rejected with ${got.name} but the bank changed: ${d}`);
             }
@@ -293,7 +300,7 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     if (!diverged && erroredAt !== 0) {
       tally.roundTrips++;
       if (
-        tally.failures.length === failuresBefore && input.echoes && input.value &&
+        tally.failures.length === failuresBefore && erroredAt < 0 && input.echoes && input.value &&
         !echoes(outcomes, input.value)
       ) {
         fail(`accepted but never read back verbatim: ${show(input.value)}`);
@@ -303,7 +310,11 @@ async function runCorpus(name: string, target: Stores): Promise<Tally> {
     // whatever happened in the script, so one failure cannot cascade.
     await target.vector?.delete(["h-canary-new"], canary).catch(() => {});
     // The canary bank never changes.
-    for (const f of new Set<Family>([input.family, "vector"].filter((x) => families.includes(x as Family)) as Family[])) {
+    for (
+      const f of new Set<Family>(
+        [input.family, "vector"].filter((x) => families.includes(x as Family)) as Family[],
+      )
+    ) {
       const checks = canaryChecks(f);
       const want = snapshot.get(f)!;
       for (let k = 0; k < checks.length; k++) {

@@ -12,11 +12,11 @@
 import type { Op } from "../differential/ops.ts";
 import type { Family } from "../differential/targets.ts";
 import {
+  HOSTILE_STRINGS,
   type HostileString,
   hostileVectors,
   LIMITS,
   LONG_STRINGS,
-  HOSTILE_STRINGS,
   ofLength,
 } from "./corpus.ts";
 
@@ -152,7 +152,11 @@ export const PLACEMENTS: readonly Placement[] = [
     script: (v, dim) => {
       const { v1 } = baseVectors(dim);
       return [
-        { f: "v", op: "store", items: [{ b: 0, id: "h1", v: v1, text: "t", ft: v, ml: v, chunk: v }] },
+        {
+          f: "v",
+          op: "store",
+          items: [{ b: 0, id: "h1", v: v1, text: "t", ft: v, ml: v, chunk: v }],
+        },
         { f: "v", op: "search", b: 0, q: v1, limit: 5, filt: { factTypes: [v] } },
         vList(),
       ];
@@ -238,7 +242,11 @@ export const PLACEMENTS: readonly Placement[] = [
         f: "g",
         op: "entities",
         b: 0,
-        es: [{ id: v, name: "Alice Smith", type: "PERSON" }, { id: "e1", name: "Bob", type: "PERSON" }],
+        es: [{ id: v, name: "Alice Smith", type: "PERSON" }, {
+          id: "e1",
+          name: "Bob",
+          type: "PERSON",
+        }],
       },
       { f: "g", op: "links", b: 0, ls: [{ a: v, b: "e1", type: "co_occurs" }] },
       { f: "g", op: "assoc", b: 0, as: [{ m: "m1", e: "e1", t: "memo" }] },
@@ -334,7 +342,15 @@ export const PLACEMENTS: readonly Placement[] = [
         f: "w",
         op: "upsert",
         b: 0,
-        p: { id: "topic:y", kind: "topic", title: "y", content: "y", scope: `${v}%`, src: [], xl: [] },
+        p: {
+          id: "topic:y",
+          kind: "topic",
+          title: "y",
+          content: "y",
+          scope: `${v}%`,
+          src: [],
+          xl: [],
+        },
       },
       { f: "w", op: "get", b: 0, id: "topic:x" },
       { f: "w", op: "list", b: 0, scope: v },
@@ -380,7 +396,11 @@ export const PLACEMENTS: readonly Placement[] = [
     family: "source",
     name: "source chunk fields",
     script: (v) => [
-      { f: "s", op: "storeChunks", cs: [{ b: 0, id: v, doc: v, idx: 0, text: v, h: v, md: { [v]: v } }] },
+      {
+        f: "s",
+        op: "storeChunks",
+        cs: [{ b: 0, id: v, doc: v, idx: 0, text: v, h: v, md: { [v]: v } }],
+      },
       { f: "s", op: "storeChunks", cs: [{ b: 0, id: "c2", doc: v, idx: 1, text: "x", h: v }] },
       { f: "s", op: "getChunk", b: 0, id: v },
       { f: "s", op: "listChunks", b: 0, doc: v },
@@ -393,7 +413,11 @@ export const PLACEMENTS: readonly Placement[] = [
     bank: true,
     script: () => [
       { f: "s", op: "storeDoc", d: { b: 0, id: "d1", h: "h1", at: 1000 } },
-      { f: "s", op: "storeChunks", cs: [{ b: 0, id: "c1", doc: "d1", idx: 0, text: "x", h: "h1" }] },
+      {
+        f: "s",
+        op: "storeChunks",
+        cs: [{ b: 0, id: "c1", doc: "d1", idx: 0, text: "x", h: "h1" }],
+      },
       { f: "s", op: "listDocs", b: 0, limit: 10 },
       { f: "s", op: "deleteBank", b: 0 },
       { f: "s", op: "listDocs", b: 0, limit: 10 },
@@ -514,13 +538,15 @@ function vectorInputs(dim: number): HostileInput[] {
       vList(),
     ],
   });
-  for (const [name, limit, offset] of [
-    ["negative limit", -1, 0],
-    ["fractional limit", 1.5, 0],
-    ["NaN limit", NaN, 0],
-    ["negative offset", 10, -1],
-    ["huge limit", 2 ** 31, 0],
-  ] as const) {
+  for (
+    const [name, limit, offset] of [
+      ["negative limit", -1, 0],
+      ["fractional limit", 1.5, 0],
+      ["NaN limit", NaN, 0],
+      ["negative offset", 10, -1],
+      ["huge limit", 2 ** 31, 0],
+    ] as const
+  ) {
     out.push({
       name: `search/list ${name}`,
       family: "vector",
