@@ -264,7 +264,9 @@ export function createPostgresSourceStore(
       if (typeof documentId !== "string" || hasNul(documentId)) return false;
       const [, deleted] = await base.transaction("Deleting a source document", [
         {
-          text: `DELETE FROM ${t.sourceChunks} WHERE bank_id = $1 AND document_id = $2`,
+          // Only a document that exists cascades: chunks naming a missing document stay.
+          text: `DELETE FROM ${t.sourceChunks} WHERE bank_id = $1 AND document_id = $2
+              AND EXISTS (SELECT 1 FROM ${t.sourceDocuments} WHERE bank_id = $1 AND id = $2)`,
           params: [bankId, documentId],
         },
         {

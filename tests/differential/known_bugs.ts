@@ -127,9 +127,8 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     targets: ["postgres"],
     kinds: ["s.listChunks", "s.getChunk", "s.deleteBank", "s.storeChunks", "s.chunkByHash"],
     pattern: /./,
-    description: "Postgres SourceStore chunk semantics diverge from the reference in three ways: " +
-      "(1) deleteDocument of a document that does not exist still deletes chunks that name it " +
-      "(reference: returns false and removes nothing); " +
+    description: "Postgres SourceStore chunk semantics diverge from the reference in two ways " +
+      "(a third, deleteDocument of a missing document deleting chunks that name it, is fixed): " +
       "(2) a chunk id repeated in one storeChunks call: the second copy without createdAt gets " +
       "a fresh stamp instead of keeping the first copy's createdAt; " +
       "(3) a call that overwrites a chunk (releasing its hash) and gives that hash to another " +
