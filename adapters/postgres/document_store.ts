@@ -37,6 +37,8 @@ import {
   fail,
 } from "./_validate.ts";
 
+/** Most distinct query words used in one full-text search. */
+const MAX_QUERY_WORDS = 64;
 /**
  * The stored `tsvector`: the text in the configured language (stemmed, without stop words)
  * plus its plain tokens (`simple`), so exact words and stop words are searchable too.
@@ -138,7 +140,10 @@ export function createPostgresDocumentStore(
       if (typeof query !== "string") fail("query must be a string", "query");
       const limit = validateCount(options?.limit, 10, "limit", PREFIX);
       checkFilters(options?.filters);
-      const q = stripNul(query);
+      // At most 64 distinct words (as the libSQL adapter): a huge query text would otherwise
+      // build a tsquery Postgres cannot evaluate (PGlite crashed on 70k characters).
+      const q = [...new Set(stripNul(query).split(/\s+/).filter((w) => w.length > 0))]
+        .slice(0, MAX_QUERY_WORDS).join(" ");
       if (q.trim() === "" || limit === 0) return [];
       const params: unknown[] = [bankId, q, lang, limit];
       const conds: string[] = [];

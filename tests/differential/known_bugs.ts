@@ -88,18 +88,6 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       "TextDecoder without ignoreBOM. neon-ws / neon-http are not affected.",
   },
   {
-    id: "PG-LONG-QUERY",
-    targets: ["postgres"],
-    kinds: ["hostile"],
-    pattern: /^document query: 100k text/,
-    description:
-      "searchFulltext with a very long query (tens of thousands of terms) returns [] where " +
-      "documents match (50k chars) and crashes the PGlite backend (70k+ chars): plainto_tsquery " +
-      "of the whole query, OR-ed twice, builds a huge tsquery. Cap distinct query terms (libsql " +
-      "uses 64).",
-    skipInputs: /^document query: 100k text/,
-  },
-  {
     id: "UPSTASH-DELETE-COUNT-RETRY",
     targets: ["upstash"],
     kinds: ["faults"],
