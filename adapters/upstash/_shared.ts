@@ -296,8 +296,10 @@ export async function deleteExisting(
       const found = await conn.index.namespace(namespace).fetch([...part]);
       const existing = found.filter(isPresent).map((v) => String(v.id));
       if (existing.length === 0) return 0;
-      const res = await conn.index.namespace(namespace).delete(existing);
-      return Math.min(existing.length, Number(res?.deleted ?? existing.length));
+      // Count what the fetch saw: when the transport retries a delete whose first answer was
+      // lost, the server's `deleted` for the retry is 0 although the ids were removed.
+      await conn.index.namespace(namespace).delete(existing);
+      return existing.length;
     }),
     conn.maxConcurrency,
   );

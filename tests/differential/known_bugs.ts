@@ -88,17 +88,6 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       "TextDecoder without ignoreBOM. neon-ws / neon-http are not affected.",
   },
   {
-    id: "UPSTASH-DELETE-COUNT-RETRY",
-    targets: ["upstash"],
-    kinds: ["faults"],
-    pattern: /^delete count/,
-    description:
-      "delete() after a transport retry of the delete request (first answer lost after the " +
-      "server deleted) returns 0 instead of the number removed: deleteExisting takes " +
-      "min(existing, res.deleted) and the retried request deletes nothing. Fix: count the " +
-      "fetched ids that are gone afterwards (or trust `existing.length` when retried).",
-  },
-  {
     id: "PG-NUL-BANK-READ",
     targets: ["postgres"],
     kinds: ["hostile"],
