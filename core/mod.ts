@@ -38,3 +38,4 @@ export * from "./in_memory/_mental_model_ops.ts";
 export * from "./in_memory/graph_store.ts";
 export * from "./in_memory/document_store.ts";
 export * from "./in_memory/mock_llm.ts";
+export * from "./util/pageindex_checks.ts";
