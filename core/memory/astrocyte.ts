@@ -199,6 +199,8 @@ const DOC_META = {
   memoryLayer: "_memory_layer",
 } as const;
 
+const DOC_META_KEYS: ReadonlySet<string> = new Set(Object.values(DOC_META));
+
 function documentMetadata(item: VectorItem): Metadata {
   const md: Metadata = { ...(item.metadata ?? {}) };
   if (item.factType !== undefined) md[DOC_META.factType] = item.factType;
@@ -212,7 +214,7 @@ function hitFromDocument(hit: DocumentHit, bankId: string): MemoryHit {
   const raw = hit.metadata ?? {};
   const metadata: Metadata = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (!(Object.values(DOC_META) as string[]).includes(k)) metadata[k] = v;
+    if (!DOC_META_KEYS.has(k)) metadata[k] = v;
   }
   const out: MemoryHit = { text: hit.text, score: hit.score, memoryId: hit.documentId, bankId };
   if (Object.keys(metadata).length > 0) out.metadata = metadata;
