@@ -14,6 +14,7 @@ import {
   inMemory,
   loadConfig,
   ProviderUnavailableError,
+  ValidationError,
   type VectorItem,
 } from "@astrocyte/core";
 import { assertRejectsWith, oneHot, seededVector } from "@astrocyte/core/testing";
@@ -387,13 +388,15 @@ Deno.test({
         "AND OR NOT",
         "a - b + (c",
         "''",
-        "\u0000",
         "🧠",
       ]
     ) {
       const hits = await docs.searchFulltext(q, "b");
       assert.ok(Array.isArray(hits), q);
     }
+    // Core's input rule: NUL and lone surrogates are a typed ValidationError on every store.
+    await assertRejectsWith(() => docs.searchFulltext("a\u0000b", "b"), ValidationError);
+    await assertRejectsWith(() => docs.searchFulltext("a\ud800b", "b"), ValidationError);
     assert.equal((await docs.searchFulltext("near AND", "b"))[0]?.documentId, "a");
     await docs.close();
   },

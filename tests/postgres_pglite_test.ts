@@ -18,6 +18,7 @@ import {
 import {
   createPostgresDocumentStore,
   createPostgresGraphStore,
+  createPostgresSourceStore,
   createPostgresVectorStore,
   type PostgresOptions,
   type PostgresVectorStore,
@@ -200,7 +201,6 @@ test("hostile full-text queries and graph names never throw", async () => {
     `%_`,
     `NOT AND OR`,
     `"unterminated`,
-    `a\u0000b`,
     `🧠 ünï`,
     `-brien`,
     `*`,
@@ -216,6 +216,11 @@ test("hostile full-text queries and graph names never throw", async () => {
     () => docs.storeDocument({ id: "d\u0000", text: "x" }, bank),
     ValidationError,
   );
+  // Core's input rule: NUL and lone surrogates in queries are a typed ValidationError too.
+  for (const q of [`a\u0000b`, `a\ud800b`]) {
+    await assertRejectsWith(() => docs.searchFulltext(q, bank), ValidationError);
+    await assertRejectsWith(() => graph.queryEntities(q, bank), ValidationError);
+  }
   await docs.close();
   await graph.close();
 });
@@ -231,6 +236,69 @@ test("plugin: families on the same PGlite data directory share one instance", as
   await ds.close();
   assert.equal(postgres.name, "postgres");
   assert.deepEqual(postgres.aliases, ["pgvector"]);
+});
+
+test("text starting with U+FEFF reads back intact (PGlite's decoder would strip it)", async () => {
+  const bom = "\uFEFF";
+  const values = [bom, `${bom}x`, `${bom}${bom}x`, `x${bom}`, `${bom}🧠 ünï`, ""];
+  const lease = await leaseClient(options);
+  try {
+    const c = lease.client;
+    for (const v of values) {
+      const rows = await c.query(
+        `SELECT $1::text AS t, $1::varchar AS v, $2::jsonb AS j, ARRAY[$1::text] AS a,
+          NULL::text AS n, 7 AS i`,
+        [v, JSON.stringify(v)],
+      );
+      assert.deepEqual(rows, [{ t: v, v, j: v, a: [v], n: null, i: 7 }], JSON.stringify(v));
+    }
+    // PGlite rebuilds its protocol parser after a database error: the fix must survive that,
+    // and hold inside transactions too.
+    await assert.rejects(() => c.query("SELECT 1/0"));
+    const [first, second] = await c.transaction([
+      { text: "SELECT $1::text AS t", params: [`${bom}a`] },
+      { text: "SELECT $1::text || $2::text AS t FROM generate_series(1, 3)", params: [bom, "b"] },
+    ]);
+    assert.deepEqual(first, [{ t: `${bom}a` }]);
+    assert.deepEqual(second, Array(3).fill({ t: `${bom}b` }));
+  } finally {
+    await lease.release();
+  }
+  // Through the stores: ids, bank ids, texts, tags, metadata, hashes.
+  const o = fresh();
+  const bank = `${bom}bank`;
+  const vectors = createPostgresVectorStore({ ...o, dimensions: 2 });
+  const item = {
+    id: `${bom}v`,
+    bankId: bank,
+    vector: [1, 0],
+    text: `${bom}${bom}text`,
+    tags: [`${bom}tag`],
+    metadata: { [`${bom}k`]: `${bom}v` },
+  };
+  await vectors.storeVectors([item]);
+  assert.deepEqual(await vectors.listVectors(bank), [item]);
+  assert.deepEqual((await vectors.searchSimilar([1, 0], bank))[0]?.id, item.id);
+  await vectors.close();
+  const sources = createPostgresSourceStore(o);
+  const chunk = (id: string) => ({
+    id,
+    bankId: bank,
+    documentId: `${bom}doc`,
+    chunkIndex: 0,
+    text: `${bom}t`,
+    contentHash: `${bom}h`,
+  });
+  // The original symptom: the hash read back without U+FEFF missed, and the insert of the
+  // duplicate hit the unique index (23505) instead of deduplicating.
+  assert.deepEqual(await sources.storeChunks([chunk(`${bom}c1`)]), [`${bom}c1`]);
+  assert.deepEqual(await sources.storeChunks([chunk(`${bom}c2`)]), [`${bom}c1`]);
+  const stored = await sources.findChunkByHash(`${bom}h`, bank);
+  assert.deepEqual({ ...stored, createdAt: undefined }, {
+    ...chunk(`${bom}c1`),
+    createdAt: undefined,
+  });
+  await sources.close();
 });
 
 /** Run one statement on the shared PGlite through a throwaway store's client. */

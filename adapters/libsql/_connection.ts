@@ -7,33 +7,161 @@
  */
 import {
   AstrocyteError,
+  classifyTransportFailure,
   ConfigError,
+  findTransportFailure,
+  isIdempotentSql,
   ProviderUnavailableError,
+  RetryError,
+  timeoutFetch,
+  TransportFailure,
   ValidationError,
+  withRetries,
+  withTimeout,
 } from "@astrocyte/core";
-import type { AdapterContext, HealthStatus } from "@astrocyte/core";
-import type { Client, InStatement, InValue, ResultSet, Transaction } from "@libsql/client";
-import { type ConnectionKind, connectionKind, type LibsqlOptions, PREFIX } from "./options.ts";
+import type { AdapterContext, FailureClass, HealthStatus } from "@astrocyte/core";
+import type {
+  Client,
+  InArgs,
+  InStatement,
+  InValue,
+  ResultSet,
+  Transaction,
+  TransactionMode,
+} from "@libsql/client";
+import {
+  type ConnectionKind,
+  connectionKind,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_TIMEOUT_MS,
+  type LibsqlOptions,
+  PREFIX,
+} from "./options.ts";
+
+/**
+ * Timeouts and retries of a remote connection the adapter opened. `client` (on the
+ * {@linkcode Connection}) retries; `raw` is the same connection without retries, for
+ * transactions (retried whole by {@linkcode writeAtomically}) and the health probe.
+ */
+export interface Resilience {
+  /** The driver client, without retries (HTTP requests still time out). */
+  readonly raw: Client;
+  /** Per-request timeout in ms (0 = none). */
+  readonly timeoutMs: number;
+  /** Retries after the first attempt. */
+  readonly maxRetries: number;
+  /** Backoff base in ms. */
+  readonly retryBaseMs: number;
+  /** `ws(s)://`: no fetch to abort, so waits are bounded by a race instead. */
+  readonly websocket: boolean;
+  /** A client without the per-request timeout, for index builds. */
+  untimed(): Client;
+}
 
 /** A client plus what the stores need to know about it. */
 export interface Connection {
-  /** The client. */
+  /**
+   * The client. For remote connections the adapter opened, `execute` and `batch` apply the
+   * timeout and bounded, idempotency-aware retries (see {@linkcode Resilience}).
+   */
   readonly client: Client;
   /** `local` (native engine in-process) or `remote` (HTTP/WebSocket). */
   readonly kind: ConnectionKind;
   /** Migration runs already done (or under way) on this client, by table prefix. */
   readonly migrated: Map<string, Promise<void>>;
+  /** Timeouts and retries (remote connections the adapter opened). */
+  readonly resilience?: Resilience;
 }
 
 const connections = new WeakMap<Client, Connection>();
 
-function connectionFor(client: Client, kind: ConnectionKind): Connection {
+function connectionFor(client: Client, kind: ConnectionKind, resilience?: Resilience): Connection {
   let c = connections.get(client);
   if (c === undefined) {
-    c = { client, kind, migrated: new Map() };
+    c = resilience === undefined
+      ? { client, kind, migrated: new Map() }
+      : { client: resilientClient(resilience), kind, migrated: new Map(), resilience };
     connections.set(client, c);
   }
   return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts and retries
+
+const NOT_APPLIED_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "STREAM_EXPIRED"]);
+const UNKNOWN_OUTCOME_CODES = new Set(["HRANA_WEBSOCKET_ERROR", "HRANA_CLOSED_ERROR"]);
+
+/** Retry classification of a driver error. */
+export function classifyLibsqlFailure(error: unknown): FailureClass {
+  if (findTransportFailure(error) !== undefined) return classifyTransportFailure(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && NOT_APPLIED_CODES.has(code)) return { retry: "always" };
+  if (typeof code === "string" && UNKNOWN_OUTCOME_CODES.has(code)) {
+    return { retry: "if-idempotent" };
+  }
+  return { retry: "never" };
+}
+
+function sqlOf(stmt: InStatement | [string, InArgs?]): string {
+  if (typeof stmt === "string") return stmt;
+  if (Array.isArray(stmt)) return stmt[0];
+  return stmt.sql;
+}
+
+/** Index builds may legitimately run long: no per-request timeout for them. */
+function isIndexBuild(sql: string): boolean {
+  return /^\s*(CREATE\s+(UNIQUE\s+)?INDEX|REINDEX)\b/i.test(sql);
+}
+
+/** Bound a driver call by the timeout where no fetch can be aborted (WebSocket URLs). */
+function deadline<T>(res: Resilience, work: Promise<T>, what = "Request"): Promise<T> {
+  return res.websocket ? withTimeout(work, res.timeoutMs, what) : work;
+}
+
+/** Run `fn` with the connection's retry policy. */
+function retrying<T>(res: Resilience, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
+  return withRetries(fn, {
+    maxRetries: res.maxRetries,
+    retryBaseMs: res.retryBaseMs,
+    idempotent,
+    classify: classifyLibsqlFailure,
+  });
+}
+
+/**
+ * The client the stores use: `execute` and `batch` are retried (reads and pure upserts also
+ * after ambiguous failures, see `isIdempotentSql`); everything else is the driver's.
+ */
+function resilientClient(res: Resilience): Client {
+  const raw = res.raw;
+  const execute = (stmtOrSql: InStatement, args?: InArgs): Promise<ResultSet> => {
+    const sql = sqlOf(stmtOrSql);
+    const build = isIndexBuild(sql);
+    return retrying(res, isIdempotentSql(sql), () => {
+      const c = build ? res.untimed() : raw;
+      const run = typeof stmtOrSql === "string" ? c.execute(stmtOrSql, args) : c.execute(stmtOrSql);
+      return build ? run : deadline(res, run);
+    });
+  };
+  const batch = (
+    stmts: Array<InStatement | [string, InArgs?]>,
+    mode?: TransactionMode,
+  ): Promise<ResultSet[]> =>
+    retrying(
+      res,
+      mode === "read" || stmts.every((s) => isIdempotentSql(sqlOf(s))),
+      () => deadline(res, raw.batch(stmts, mode)),
+    );
+  return new Proxy(raw, {
+    get(target, prop) {
+      if (prop === "execute") return execute;
+      if (prop === "batch") return batch;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 interface SharedEntry {
@@ -88,7 +216,10 @@ async function mkdirFor(url: string): Promise<void> {
   }
 }
 
-async function openClient(options: LibsqlOptions, ctx?: Partial<AdapterContext>): Promise<Client> {
+async function openClient(
+  options: LibsqlOptions,
+  ctx?: Partial<AdapterContext>,
+): Promise<{ client: Client; resilience?: Resilience }> {
   const url = options.url!.trim();
   const kind = connectionKind(url);
   try {
@@ -96,19 +227,46 @@ async function openClient(options: LibsqlOptions, ctx?: Partial<AdapterContext>)
       await mkdirFor(url);
       // The default entry loads the native binding; only imported for file:/:memory: URLs.
       const mod = await import("@libsql/client");
-      return mod.createClient({
+      return {
+        client: mod.createClient({
+          url,
+          ...(options.authToken ? { authToken: options.authToken } : {}),
+          timeout: options.busyTimeoutMs ?? 5000,
+        }),
+      };
+    }
+    // The web entry speaks Hrana over HTTP with fetch: no native code, safe on Workers. Each
+    // request goes through a fetch with the per-request timeout that reports failures as
+    // `TransportFailure`s (refused / 429 / 503: not processed; the rest: outcome unknown).
+    const mod = await import("@libsql/client/web");
+    const base: typeof fetch = ctx?.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const create = (ms: number): Client =>
+      mod.createClient({
         url,
         ...(options.authToken ? { authToken: options.authToken } : {}),
-        timeout: options.busyTimeoutMs ?? 5000,
+        fetch: timeoutFetch(base, { timeoutMs: ms }),
       });
-    }
-    // The web entry speaks Hrana over HTTP with fetch: no native code, safe on Workers.
-    const mod = await import("@libsql/client/web");
-    return mod.createClient({
-      url,
-      ...(options.authToken ? { authToken: options.authToken } : {}),
-      ...(ctx?.fetch ? { fetch: ctx.fetch } : {}),
-    });
+    const raw = create(timeoutMs);
+    let untimed: Client | undefined;
+    const resilience: Resilience = {
+      raw,
+      timeoutMs,
+      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+      websocket: /^wss?:/i.test(url),
+      untimed() {
+        if (timeoutMs === 0 || this.websocket) return raw;
+        untimed ??= create(0);
+        return untimed;
+      },
+    };
+    const close = raw.close.bind(raw);
+    raw.close = () => {
+      untimed?.close();
+      close();
+    };
+    return { client: raw, resilience };
   } catch (e) {
     if (e instanceof AstrocyteError) throw e;
     throw new ConfigError(
@@ -131,11 +289,17 @@ export function leaseConnection(options: LibsqlOptions, ctx?: Partial<AdapterCon
     return { get: () => conn, release: () => Promise.resolve() };
   }
   const shared = ctx?.shared;
-  const key = `@astrocyte/libsql:${options.url!.trim()}\u0000${options.authToken ?? ""}`;
+  const key = [
+    `@astrocyte/libsql:${options.url!.trim()}`,
+    options.authToken ?? "",
+    options.timeoutMs ?? "",
+    options.maxRetries ?? "",
+    options.retryBaseMs ?? "",
+  ].join("\u0000");
   let entry = shared?.get(key) as SharedEntry | undefined;
   if (entry === undefined) {
-    const opened = openClient(options, ctx).then((client) =>
-      connectionFor(client, connectionKind(options.url!))
+    const opened = openClient(options, ctx).then(({ client, resilience }) =>
+      connectionFor(client, connectionKind(options.url!), resilience)
     );
     opened.catch(() => {});
     entry = { conn: opened, refs: 0 };
@@ -193,6 +357,15 @@ const RETRYABLE_CODES = new Set([
  */
 export function translateError(e: unknown, operation: string): AstrocyteError {
   if (e instanceof AstrocyteError) return e;
+  if (e instanceof RetryError || e instanceof TransportFailure) {
+    // A retryable failure the retry policy gave up on (attempts exhausted, or ambiguous and
+    // not idempotent), or a single attempt's transport failure (health probe).
+    return new ProviderUnavailableError(`${PREFIX} ${operation} failed: ${sanitize(e.message)}`, {
+      provider: "libsql",
+      retryable: true,
+      cause: e,
+    });
+  }
   const err = e as { code?: unknown; message?: unknown; cause?: unknown };
   const code = typeof err?.code === "string" ? err.code : undefined;
   const message = sanitize(errorMessage(e));
@@ -279,25 +452,57 @@ export async function writeAtomically(
     chunks.push(current);
   }
   return await guarded(operation, async () => {
+    // One request: the client retries it (after an ambiguous failure only if idempotent).
     if (chunks.length === 1) return await conn.client.batch(chunks[0]!, "write");
-    let tx: Transaction | undefined;
-    try {
-      tx = await conn.client.transaction("write");
-      const results: ResultSet[] = [];
-      for (const chunk of chunks) results.push(...await tx.batch(chunk));
-      await tx.commit();
-      return results;
-    } catch (e) {
-      try {
-        await tx?.rollback();
-      } catch {
-        // The stream may already be gone; the server rolls back on close.
-      }
-      throw e;
-    } finally {
-      tx?.close();
-    }
+    const res = conn.resilience;
+    if (res === undefined) return await interactiveWrite(conn.client, chunks);
+    // Several requests in one interactive transaction: never resumed, retried whole.
+    return await retrying(
+      res,
+      statements.every((s) => isIdempotentSql(sqlOf(s.stmt))),
+      () => interactiveWrite(res.raw, chunks, res),
+    );
   });
+}
+
+/**
+ * One interactive write transaction carrying `chunks`. A transport failure before the COMMIT
+ * request was sent means the transaction was rolled back (the stream is closed or expires
+ * uncommitted), so it is reported as not processed: the whole transaction may be retried.
+ */
+async function interactiveWrite(
+  client: Client,
+  chunks: readonly InStatement[][],
+  res?: Resilience,
+): Promise<ResultSet[]> {
+  const bounded = <T>(work: Promise<T>): Promise<T> => res ? deadline(res, work) : work;
+  let tx: Transaction | undefined;
+  let committing = false;
+  try {
+    tx = await bounded(client.transaction("write"));
+    const results: ResultSet[] = [];
+    for (const chunk of chunks) results.push(...await bounded(tx.batch(chunk)));
+    committing = true;
+    await bounded(tx.commit());
+    return results;
+  } catch (e) {
+    try {
+      await tx?.rollback();
+    } catch {
+      // The stream may already be gone; the server rolls back on close.
+    }
+    const failure = classifyLibsqlFailure(e);
+    if (!committing && failure.retry === "if-idempotent") {
+      const t = findTransportFailure(e);
+      throw new TransportFailure(
+        `${t?.message ?? errorMessage(e)} before COMMIT (the transaction was rolled back)`,
+        { outcome: "not-processed", cause: e },
+      );
+    }
+    throw e;
+  } finally {
+    tx?.close();
+  }
 }
 
 /** `SELECT 1` health check; never throws. */
@@ -308,9 +513,14 @@ export async function checkHealth(
 ): Promise<HealthStatus> {
   const t0 = performance.now();
   try {
-    await ready();
     const conn = await lease.get();
-    await guarded("Health check", () => conn.client.execute("SELECT 1"));
+    // One attempt, bounded by the timeout (no retries), so an outage is reported promptly.
+    const res = conn.resilience;
+    await guarded(
+      "Health check",
+      () => res ? deadline(res, res.raw.execute("SELECT 1")) : conn.client.execute("SELECT 1"),
+    );
+    await ready();
     return {
       healthy: true,
       message: `libsql ${what} connected (${conn.kind})`,

@@ -12,6 +12,7 @@ import {
   validateId,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   Document,
@@ -278,5 +279,5 @@ export function createLibsqlDocumentStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("documentStore", store, PREFIX);
 }

@@ -15,6 +15,7 @@ import {
   validateId,
   validateVector,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   Entity,
@@ -659,5 +660,5 @@ export function createLibsqlGraphStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("graphStore", store, PREFIX);
 }

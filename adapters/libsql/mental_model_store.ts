@@ -15,6 +15,7 @@ import {
   validateBankId,
   validateId,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   HealthStatus,
@@ -337,5 +338,5 @@ export function createLibsqlMentalModelStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("mentalModelStore", store, PREFIX);
 }

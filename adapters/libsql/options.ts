@@ -90,7 +90,35 @@ export interface LibsqlOptions {
    * writes are split into several batches inside one interactive transaction. @default {4194304}
    */
   maxRequestBytes?: number;
+  /**
+   * Per-request timeout for remote URLs, in ms (`0` = none): each HTTP request, response body
+   * included, is aborted after this long (for `ws(s)://` URLs the wait is bounded but the
+   * request is not cancelled). Index builds (`CREATE INDEX`) are exempt. A timeout is a
+   * retryable `ProviderUnavailableError` saying it timed out. Not applied to local files or to
+   * a caller-supplied `client`. @default {30000}
+   */
+  timeoutMs?: number;
+  /**
+   * Retries after the first attempt, for remote URLs. Failures known to happen before the
+   * server processed anything (connection refused, HTTP 429/503, `SQLITE_BUSY`, a transaction
+   * that never reached `COMMIT`) are retried for every operation; ambiguous ones (timeout,
+   * connection lost after sending, 500/502/504, truncated answer) only for reads and pure
+   * upserts. A multi-request transaction is retried whole, never resumed. @default {2}
+   */
+  maxRetries?: number;
+  /**
+   * Backoff base in ms: retry n waits up to `retry_base_ms`·2ⁿ (full jitter, ≤ 5 s), or the
+   * server's `Retry-After` (≤ 30 s). @default {200}
+   */
+  retryBaseMs?: number;
 }
+
+/** Default of {@linkcode LibsqlOptions.timeoutMs}. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default of {@linkcode LibsqlOptions.maxRetries}. */
+export const DEFAULT_MAX_RETRIES = 2;
+/** Default of {@linkcode LibsqlOptions.retryBaseMs}. */
+export const DEFAULT_RETRY_BASE_MS = 200;
 
 const KEYS: Record<string, keyof LibsqlOptions> = {
   url: "url",
@@ -109,6 +137,9 @@ const KEYS: Record<string, keyof LibsqlOptions> = {
   insert_l: "insertL",
   busy_timeout_ms: "busyTimeoutMs",
   max_request_bytes: "maxRequestBytes",
+  timeout_ms: "timeoutMs",
+  max_retries: "maxRetries",
+  retry_base_ms: "retryBaseMs",
 };
 
 const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
@@ -130,6 +161,12 @@ function intOption(value: unknown, field: string, min: number): number {
   if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
     fail(field, `expected an integer ≥ ${min}`);
   }
+  return n;
+}
+
+function boundedInt(value: unknown, field: string, min: number, max: number): number {
+  const n = intOption(value, field, min);
+  if (n > max) fail(field, `expected an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -202,6 +239,9 @@ export function validateLibsqlOptions(options: LibsqlOptions, field = "options")
   if (o.maxRequestBytes !== undefined) {
     intOption(o.maxRequestBytes, `${field}.max_request_bytes`, 1024);
   }
+  if (o.timeoutMs !== undefined) boundedInt(o.timeoutMs, `${field}.timeout_ms`, 0, 3_600_000);
+  if (o.maxRetries !== undefined) boundedInt(o.maxRetries, `${field}.max_retries`, 0, 20);
+  if (o.retryBaseMs !== undefined) boundedInt(o.retryBaseMs, `${field}.retry_base_ms`, 0, 60_000);
   return o;
 }
 
@@ -284,6 +324,15 @@ export function parseLibsqlOptions(
         break;
       case "exactScanLimit":
         out.exactScanLimit = intOption(raw, f, 0);
+        break;
+      case "timeoutMs":
+        out.timeoutMs = boundedInt(raw, f, 0, 3_600_000);
+        break;
+      case "maxRetries":
+        out.maxRetries = boundedInt(raw, f, 0, 20);
+        break;
+      case "retryBaseMs":
+        out.retryBaseMs = boundedInt(raw, f, 0, 60_000);
         break;
     }
   }

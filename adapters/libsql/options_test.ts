@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "@astrocyte/core";
-import { annIndexSettings, connectionKind, parseLibsqlOptions, toFtsQuery } from "./mod.ts";
+import {
+  annIndexSettings,
+  connectionKind,
+  parseLibsqlOptions,
+  toFtsQuery,
+  validateLibsqlOptions,
+} from "./mod.ts";
 
 Deno.test("parseLibsqlOptions: snake_case keys, strings from ${VAR} substitution", () => {
   const warnings: string[] = [];
@@ -111,4 +117,39 @@ Deno.test("toFtsQuery: every word is a quoted FTS5 string, syntax is text", () =
   );
   assert.equal(toFtsQuery("  ?!  "), null);
   assert.equal(toFtsQuery("ünïcødé 银行"), `"ünïcødé" OR "银行"`);
+});
+
+Deno.test("parseLibsqlOptions: timeout_ms, max_retries and retry_base_ms (the Upstash vocabulary)", () => {
+  const o = parseLibsqlOptions({
+    url: "https://db.example",
+    timeout_ms: "0",
+    max_retries: 5,
+    retry_base_ms: "50",
+  });
+  assert.deepStrictEqual(o, {
+    url: "https://db.example",
+    timeoutMs: 0,
+    maxRetries: 5,
+    retryBaseMs: 50,
+  });
+  for (
+    const [key, value] of [
+      ["timeout_ms", -1],
+      ["timeout_ms", 3_600_001],
+      ["max_retries", 21],
+      ["max_retries", "two"],
+      ["retry_base_ms", 60_001],
+      ["retry_base_ms", 1.5],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseLibsqlOptions({ url: "https://db.example", [key]: value }, { field: "cfg" }),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(`cfg.${key}: expected`),
+      `${key}: ${value}`,
+    );
+  }
+  assert.throws(
+    () => validateLibsqlOptions({ url: "https://db.example", maxRetries: -1 }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("options.max_retries"),
+  );
 });

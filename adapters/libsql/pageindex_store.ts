@@ -19,6 +19,7 @@ import {
   validateVector,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   AffectedWikiPage,
@@ -1220,5 +1221,5 @@ export function createLibsqlPageIndexStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("pageIndexStore", store, PREFIX);
 }

@@ -11,6 +11,7 @@ import {
   validateId,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   HealthStatus,
@@ -371,5 +372,5 @@ export function createLibsqlSourceStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("sourceStore", store, PREFIX);
 }

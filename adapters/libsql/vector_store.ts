@@ -14,6 +14,7 @@ import {
   validateVectorItems,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   HealthStatus,
@@ -476,5 +477,5 @@ export function createLibsqlVectorStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("vectorStore", store, PREFIX);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { compareIds, validateBankId, validateId } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   HealthStatus,
@@ -239,5 +240,5 @@ export function createLibsqlWikiStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("wikiStore", store, PREFIX);
 }

@@ -8,11 +8,25 @@
  *
  * @module
  */
-import { ConfigError } from "@astrocyte/core";
-import type { AdapterContext } from "@astrocyte/core";
-import { PREFIX } from "./options.ts";
+import {
+  classifyTransportFailure,
+  ConfigError,
+  findTransportFailure,
+  isIdempotentSql,
+  timeoutFetch,
+  TransportFailure,
+  withRetries,
+  withTimeout,
+} from "@astrocyte/core";
+import type { AdapterContext, FailureClass } from "@astrocyte/core";
+import {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_TIMEOUT_MS,
+  PREFIX,
+} from "./options.ts";
 import type { PostgresDriver, PostgresOptions, PostgresQueryable } from "./options.ts";
-import { translateError } from "./_errors.ts";
+import { redact, sqlState, translateError } from "./_errors.ts";
 
 /** One result row. */
 export type Row = Record<string, unknown>;
@@ -25,7 +39,12 @@ export interface SqlStatement {
   readonly params?: readonly unknown[];
 }
 
-/** What every store uses to talk to Postgres. */
+/**
+ * What every store uses to talk to Postgres. For the networked drivers (`neon-http`,
+ * `neon-ws`) `query` and `transaction` apply the timeout and the bounded, idempotency-aware
+ * retries of {@linkcode Resilience}; `query("SELECT 1")` (the health probe) is made once,
+ * with the timeout but without retries, so `health()` answers within the timeout.
+ */
 export interface SqlClient {
   /** The driver in use (`custom` for a caller-supplied client). */
   readonly driver: PostgresDriver | "custom";
@@ -75,6 +94,118 @@ async function runInTransaction(
     } catch { /* the connection is gone; the server rolls back */ }
     throw e;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts and retries (networked drivers)
+
+/** Timeout and retry settings of a networked driver (defaults applied). */
+export interface Resilience {
+  /** Per-request timeout in ms (0 = none). */
+  timeoutMs: number;
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Backoff base in ms. */
+  retryBaseMs: number;
+}
+
+/** The resilience settings of the options, with defaults. */
+export function resilienceOf(options: PostgresOptions): Resilience {
+  return {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+  };
+}
+
+/** SQLSTATEs after which nothing was applied (rolled back, or never started). */
+const NOT_APPLIED_STATES = new Set([
+  "40001", // serialization_failure
+  "40P01", // deadlock_detected
+  "55P03", // lock_not_available
+  "57014", // query_canceled
+  "53300", // too_many_connections
+  "57P03", // cannot_connect_now
+  "08001", // sqlclient_unable_to_establish_sqlconnection
+  "08004", // sqlserver_rejected_establishment_of_sqlconnection
+]);
+
+/** SQLSTATEs after which the outcome is unknown (the connection died). */
+const UNKNOWN_OUTCOME_STATES = new Set(["08000", "08003", "08006", "08007", "57P01", "57P02"]);
+
+/** Retry classification of a driver error. */
+export function classifyPostgresFailure(error: unknown): FailureClass {
+  if (findTransportFailure(error) !== undefined) return classifyTransportFailure(error);
+  const state = sqlState(error);
+  if (state !== undefined && NOT_APPLIED_STATES.has(state)) return { retry: "always" };
+  if (state !== undefined && UNKNOWN_OUTCOME_STATES.has(state)) return { retry: "if-idempotent" };
+  return { retry: "never" };
+}
+
+/** The health probe: made once (no retries). */
+function isProbe(text: string, params: readonly unknown[]): boolean {
+  return params.length === 0 && /^\s*SELECT\s+1\s*;?\s*$/i.test(text);
+}
+
+/** Index builds may legitimately run long: no per-request timeout for them. */
+export function isIndexBuild(text: string): boolean {
+  return /^\s*(CREATE\s+(UNIQUE\s+)?INDEX|REINDEX)\b/i.test(text);
+}
+
+/**
+ * Add bounded retries to a networked driver's `query`/`transaction`: a call is repeated after
+ * a failure that applied nothing; after an ambiguous failure only when every statement is
+ * idempotent ({@linkcode isIdempotentSql}); never for a transaction in progress (a transaction
+ * is retried whole).
+ */
+function withResilience(
+  raw: Pick<SqlClient, "query" | "transaction">,
+  r: Resilience,
+): Pick<SqlClient, "query" | "transaction"> {
+  const retrying = <T>(texts: readonly string[], fn: () => Promise<T>): Promise<T> =>
+    withRetries(fn, {
+      maxRetries: r.maxRetries,
+      retryBaseMs: r.retryBaseMs,
+      idempotent: texts.every(isIdempotentSql),
+      classify: classifyPostgresFailure,
+    });
+  return {
+    query(text, params = []) {
+      if (isProbe(text, params)) return raw.query(text, params);
+      return retrying([text], () => raw.query(text, params));
+    },
+    transaction(statements) {
+      return retrying(statements.map((s) => s.text), () => raw.transaction(statements));
+    },
+  };
+}
+
+/** A WebSocket `error` event (what the driver rejects with when its socket fails). */
+function isSocketEvent(e: unknown): boolean {
+  return typeof e === "object" && e !== null && !(e instanceof Error) &&
+    (e as { type?: unknown }).type === "error";
+}
+
+/** Whether a driver error looks like a broken connection (not a SQL error). */
+function isConnectionError(e: unknown): boolean {
+  if (e instanceof TransportFailure || isSocketEvent(e)) return true;
+  if (sqlState(e) !== undefined) return false;
+  const m = e instanceof Error ? e.message : String(e);
+  return /connect|terminat|socket|websocket|ECONN|EOF|closed|timeout|timed out|network|not queryable/i
+    .test(m);
+}
+
+function messageOf(e: unknown): string {
+  if (isSocketEvent(e)) {
+    const ev = e as { message?: unknown; error?: { message?: unknown } };
+    const m = typeof ev.message === "string" && ev.message !== ""
+      ? ev.message
+      : typeof ev.error?.message === "string"
+      ? ev.error.message
+      : "";
+    return redact(`WebSocket error${m ? `: ${m}` : ""}`).slice(0, 300);
+  }
+  return redact(e instanceof Error ? e.message : String(e)).slice(0, 300);
 }
 
 /** Wrap a caller-supplied client (never closed by the adapter). */
@@ -220,19 +351,27 @@ interface NeonGlobals {
   fetchEndpoint?: unknown;
 }
 
-async function openNeonHttp(url: string, options: PostgresOptions, fetchFn?: typeof fetch) {
+async function openNeonHttp(
+  url: string,
+  options: PostgresOptions,
+  r: Resilience,
+  fetchFn?: typeof fetch,
+): Promise<SqlClient> {
   const { neon, neonConfig } = await import("@neondatabase/serverless");
   const sql = neon(url);
-  const overrides: NeonGlobals = {};
-  if (fetchFn !== undefined) overrides.fetchFunction = fetchFn;
-  if (options.fetchEndpoint !== undefined) overrides.fetchEndpoint = options.fetchEndpoint;
-  const keys = Object.keys(overrides) as (keyof NeonGlobals)[];
+  // Every request goes through a fetch with the per-request timeout that reports failures as
+  // `TransportFailure`s (refused / 429 / 503: not processed; the rest: outcome unknown).
+  const base: typeof fetch = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+  const timed = timeoutFetch(base, { timeoutMs: r.timeoutMs });
+  const untimed = r.timeoutMs > 0 ? timeoutFetch(base, { timeoutMs: 0 }) : timed;
   const opts = (neonConfig as unknown as { opts: Record<string, unknown> }).opts;
   // `fetchFunction` and `fetchEndpoint` are global in the Neon SDK and read synchronously when
   // a query starts; set them around the synchronous start of each call and restore them, so
   // stores with different endpoints or fetch functions can coexist in one process.
-  const scoped = <T>(start: () => PromiseLike<T>): Promise<T> => {
-    if (keys.length === 0) return Promise.resolve(start());
+  const scoped = <T>(fetchFunction: typeof fetch, start: () => PromiseLike<T>): Promise<T> => {
+    const overrides: NeonGlobals = { fetchFunction };
+    if (options.fetchEndpoint !== undefined) overrides.fetchEndpoint = options.fetchEndpoint;
+    const keys = Object.keys(overrides) as (keyof NeonGlobals)[];
     const saved = keys.map((k) => [k, Object.hasOwn(opts, k), opts[k]] as const);
     for (const k of keys) opts[k] = overrides[k];
     try {
@@ -244,28 +383,37 @@ async function openNeonHttp(url: string, options: PostgresOptions, fetchFn?: typ
       }
     }
   };
-  const client: SqlClient = {
-    driver: "neon-http",
-    identity: sql,
+  const raw: Pick<SqlClient, "query" | "transaction"> = {
     async query(text, params = []) {
-      return rowsOf(await scoped(() => sql.query(text, [...params]).then((r: unknown) => r)));
+      const f = isIndexBuild(text) ? untimed : timed;
+      return rowsOf(await scoped(f, () => sql.query(text, [...params]).then((x: unknown) => x)));
     },
     async transaction(statements) {
       if (statements.length === 0) return [];
       if (statements.length === 1) {
-        return [await client.query(statements[0]!.text, statements[0]!.params)];
+        return [await raw.query(statements[0]!.text, statements[0]!.params)];
       }
-      const res = await scoped(() =>
-        sql.transaction(statements.map((s) => sql.query(s.text, [...(s.params ?? [])])))
+      const f = statements.some((s) => isIndexBuild(s.text)) ? untimed : timed;
+      const res = await scoped(
+        f,
+        () => sql.transaction(statements.map((s) => sql.query(s.text, [...(s.params ?? [])]))),
       );
       return (res as unknown[]).map(rowsOf);
     },
+  };
+  return {
+    driver: "neon-http",
+    identity: sql,
+    ...withResilience(raw, r),
     close: () => Promise.resolve(),
   };
-  return client;
 }
 
-async function openNeonWs(url: string, options: PostgresOptions): Promise<SqlClient> {
+async function openNeonWs(
+  url: string,
+  options: PostgresOptions,
+  r: Resilience,
+): Promise<SqlClient> {
   const { Pool, Client } = await import("@neondatabase/serverless");
   const settings: Record<string, unknown> = {};
   if (options.wsProxy !== undefined) settings.wsProxy = options.wsProxy;
@@ -288,17 +436,123 @@ async function openNeonWs(url: string, options: PostgresOptions): Promise<SqlCli
       // emits 'error' on the client, where the pool's idle listener is not attached: without
       // a listener that event crashes the process. Pending and later queries still reject.
       (this as Any).on("error", () => {});
+      // Timeouts (pg-pool's connect timeout, ours for statements) destroy the socket, but a
+      // stalled WebSocket may never finish its close handshake, and pg only fails the pending
+      // connect or statement (freeing the pool slot) once the socket reports `close`: report
+      // it right away. A later real `close` is harmless (pg listens once).
+      const stream = (this as Any).connection?.stream;
+      if (stream && typeof stream.destroy === "function" && typeof stream.emit === "function") {
+        const destroy = stream.destroy.bind(stream);
+        let closed = false;
+        stream.destroy = (...args: unknown[]) => {
+          const result = destroy(...args);
+          if (!closed) {
+            closed = true;
+            queueMicrotask(() => stream.emit("close"));
+          }
+          return result;
+        };
+      }
     }
   }
-  const pool = new (Pool as Any)({ connectionString: url, max: options.maxConnections ?? 5 });
+  const pool = new (Pool as Any)({
+    connectionString: url,
+    max: options.maxConnections ?? 5,
+    // pg-pool: connecting (or waiting for a free connection) fails after this long.
+    ...(r.timeoutMs > 0 ? { connectionTimeoutMillis: r.timeoutMs } : {}),
+  });
   // Neon's Pool ignores the `Client` option; pg-pool reads `this.Client` per new connection.
   pool.Client = ConfiguredClient;
   // Idle connections that die must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  const inner = wrapClient(pool);
+
+  /** Check out a connection; a failure here sent no statement. */
+  const checkout = async (): Promise<Any> => {
+    try {
+      return await pool.connect();
+    } catch (e) {
+      if (sqlState(e) !== undefined) throw e; // e.g. authentication: a definite answer
+      throw new TransportFailure(
+        /timeout/i.test(messageOf(e))
+          ? `Connecting timed out after ${r.timeoutMs} ms`
+          : `Connection failed before any statement was sent: ${messageOf(e)}`,
+        { outcome: "not-processed", cause: e },
+      );
+    }
+  };
+  /** Destroy a connection whose statement timed out (its socket may be stalled). */
+  const destroy = (conn: Any): void => {
+    try {
+      conn.connection?.stream?.destroy?.();
+    } catch { /* already gone */ }
+  };
+  /** One statement on a checked-out connection, bounded by the timeout. */
+  const run = (conn: Any, text: string, params: readonly unknown[]): Promise<unknown> => {
+    const work = Promise.resolve(conn.query(text, [...params]));
+    return isIndexBuild(text) ? work : withTimeout(work, r.timeoutMs, "Query", () => destroy(conn));
+  };
+  const raw: Pick<SqlClient, "query" | "transaction"> = {
+    async query(text, params = []) {
+      const conn = await checkout();
+      let broken: unknown;
+      try {
+        return rowsOf(await run(conn, text, params));
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        broken = e;
+        throw e instanceof TransportFailure ? e : new TransportFailure(
+          `Connection lost during a statement: ${messageOf(e)}`,
+          { outcome: "unknown", cause: e },
+        );
+      } finally {
+        conn.release(broken === undefined ? undefined : broken);
+      }
+    },
+    async transaction(statements) {
+      if (statements.length === 0) return [];
+      const conn = await checkout();
+      let broken: unknown;
+      let committing = false;
+      try {
+        await run(conn, "BEGIN", []);
+        const out: Row[][] = [];
+        for (const s of statements) out.push(rowsOf(await run(conn, s.text, s.params ?? [])));
+        committing = true;
+        await run(conn, "COMMIT", []);
+        return out;
+      } catch (e) {
+        if (!isConnectionError(e)) {
+          try {
+            await run(conn, "ROLLBACK", []);
+          } catch (rollbackError) {
+            broken = rollbackError;
+          }
+          throw e;
+        }
+        broken = e;
+        const what = e instanceof TransportFailure && e.timeoutMs !== undefined
+          ? `A statement timed out after ${e.timeoutMs} ms`
+          : `Connection lost: ${messageOf(e)}`;
+        // Before COMMIT was sent, the server rolls the transaction back when the connection
+        // goes: nothing was applied, so the whole transaction may be retried.
+        throw committing
+          ? new TransportFailure(`${what} while committing (outcome unknown)`, {
+            outcome: "unknown",
+            cause: e,
+          })
+          : new TransportFailure(`${what} before COMMIT (the transaction was rolled back)`, {
+            outcome: "not-processed",
+            cause: e,
+          });
+      } finally {
+        conn.release(broken === undefined ? undefined : broken);
+      }
+    },
+  };
   return {
-    ...inner,
     driver: "neon-ws",
+    identity: pool,
+    ...withResilience(raw, r),
     close: () => pool.end(),
   };
 }
@@ -316,11 +570,12 @@ export async function openClient(
     if (url === undefined || !/^postgres(ql)?:\/\//i.test(url)) {
       throw new ConfigError(`${PREFIX} url: the ${driver} driver needs a postgres:// URL`);
     }
-    if (driver === "neon-ws") return await openNeonWs(url, options);
+    const r = resilienceOf(options);
+    if (driver === "neon-ws") return await openNeonWs(url, options, r);
     const ctxFetch = context?.fetch !== undefined && context.fetch !== globalThis.fetch
       ? context.fetch
       : undefined;
-    return await openNeonHttp(url, options, options.fetch ?? ctxFetch);
+    return await openNeonHttp(url, options, r, options.fetch ?? ctxFetch);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw translateError(e, `Opening the ${driver} connection`);
@@ -349,6 +604,9 @@ function shareKey(options: PostgresOptions): string {
     options.pipelineTLS ?? null,
     options.coalesceWrites ?? null,
     options.maxConnections ?? null,
+    options.timeoutMs ?? null,
+    options.maxRetries ?? null,
+    options.retryBaseMs ?? null,
   ]);
 }
 

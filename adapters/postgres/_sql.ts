@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ValidationError } from "@astrocyte/core";
+import { validateText } from "@astrocyte/core";
 import type { Metadata } from "@astrocyte/core";
 import { PREFIX } from "./options.ts";
 import type { Row, SqlStatement } from "./_client.ts";
@@ -208,11 +208,12 @@ export function hasNul(s: string): boolean {
   return s.includes("\u0000");
 }
 
-/** Reject NUL characters in values that are stored, with a clear validation error. */
+/**
+ * Reject values that break core's portable string rule (NUL, which Postgres text cannot hold,
+ * or a lone surrogate), with core's validation error (`validateText`).
+ */
 export function checkNoNul(value: string, field: string): void {
-  if (value.includes("\u0000")) {
-    throw new ValidationError(`${PREFIX} ${field} must not contain NUL characters`, { field });
-  }
+  validateText(value, field, PREFIX);
 }
 
 /** Read the first row's column, or `undefined`. */

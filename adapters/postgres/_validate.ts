@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ValidationError } from "@astrocyte/core";
+import { validateText, ValidationError } from "@astrocyte/core";
 import type { Metadata } from "@astrocyte/core";
 import { PREFIX } from "./options.ts";
 
@@ -32,11 +32,12 @@ export function checkArray(value: unknown, field: string): unknown[] {
   return value;
 }
 
-/** `value` must be a string without NUL characters. */
+/**
+ * `value` must be a string that follows core's portable string rule (well-formed UTF-16, no
+ * U+0000, which Postgres text cannot hold): the same check and error as `validateText`.
+ */
 export function checkString(value: unknown, field: string): string {
-  if (typeof value !== "string") fail(`${field} must be a string`, field);
-  if (value.includes("\u0000")) fail(`${field} must not contain NUL characters`, field);
-  return value;
+  return validateText(value, field, PREFIX);
 }
 
 /** `value` must be absent (undefined or null) or a string. */
@@ -65,9 +66,8 @@ export function checkOptionalMetadata(value: unknown, field: string): Metadata |
     const ok = v === null || typeof v === "string" || typeof v === "boolean" ||
       (typeof v === "number" && Number.isFinite(v));
     if (!ok) fail(`${field}.${k} must be a string, finite number, boolean or null`, field);
-    if (k.includes("\u0000") || (typeof v === "string" && v.includes("\u0000"))) {
-      fail(`${field}.${k} must not contain NUL characters`, field);
-    }
+    validateText(k, `${field} key`, PREFIX);
+    if (typeof v === "string") validateText(v, `${field}.${k}`, PREFIX);
     out[k] = v as Metadata[string];
   }
   return out;

@@ -5,6 +5,7 @@
  * @module
  */
 import { validateBankId, validateCount, validateId } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   Document,
@@ -171,7 +172,7 @@ export function createPostgresDocumentStore(
           WHERE d.bank_id = $1 AND numnode(q.tq) > 0 AND d.tsv @@ q.tq${
           conds.map((c) => ` AND ${c}`).join("")
         }
-          ORDER BY score DESC, d.id_key LIMIT $4::int`,
+          ORDER BY score DESC, d.id_key LIMIT $4::bigint`,
         params,
       );
       return rows.map((r) => {
@@ -203,7 +204,7 @@ export function createPostgresDocumentStore(
       const rows = await base.query(
         "Listing documents",
         `SELECT id, text, metadata, tags FROM ${T} WHERE bank_id = $1
-          ORDER BY id_key LIMIT $2::int OFFSET $3::int`,
+          ORDER BY id_key LIMIT $2::bigint OFFSET $3::bigint`,
         [bankId, limit, offset],
       );
       return rows.map(toDocument);
@@ -237,5 +238,5 @@ export function createPostgresDocumentStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("documentStore", store, PREFIX);
 }

@@ -15,6 +15,7 @@ import {
   validateId,
   validateVector,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   Entity,
@@ -473,7 +474,7 @@ export function createPostgresGraphStore(
           ORDER BY ${codeUnitKey("source_id")}, ${codeUnitKey("target_id")}, ${
           codeUnitKey("link_type")
         }
-          LIMIT $3::int`,
+          LIMIT $3::bigint`,
         params,
       );
       return rows.map(toMemoryLink);
@@ -490,7 +491,9 @@ export function createPostgresGraphStore(
       const limit = validateCount(options?.limit, 20, "limit", PREFIX);
       if (requested.length === 0 || limit === 0) return [];
       // Breadth-first per requested entity: `hops` = link distance (0 … maxDepth − 1); a
-      // memory's depth is 1 + the smallest distance of an associated entity.
+      // memory's depth is 1 + the smallest distance of an associated entity. The walk revisits
+      // entities around cycles, so it stops at the bank's link count too (no shortest distance
+      // is longer): a huge maxDepth (2^31, MAX_SAFE_INTEGER) terminates like the reference.
       const rows = await base.query(
         "Querying neighbours",
         `WITH RECURSIVE walk(origin, entity, hops) AS (
@@ -501,7 +504,8 @@ export function createPostgresGraphStore(
               w.hops + 1
             FROM walk w JOIN ${t.entityLinks} l
               ON l.bank_id = $1 AND (l.entity_lo = w.entity OR l.entity_hi = w.entity)
-            WHERE w.hops + 1 < $3::int
+            WHERE w.hops + 1 < LEAST($3::bigint,
+              (SELECT count(*) FROM ${t.entityLinks} WHERE bank_id = $1) + 1)
         ),
         reach AS (SELECT origin, entity, min(hops) AS hops FROM walk GROUP BY origin, entity),
         mem AS (
@@ -518,7 +522,7 @@ export function createPostgresGraphStore(
           LEFT JOIN ${t.memoryTexts} tx ON tx.bank_id = $1 AND tx.memory_id = b.memory_id
         GROUP BY b.memory_id, b.depth
         ORDER BY b.depth, ${codeUnitKey("b.memory_id")}
-        LIMIT $4::int`,
+        LIMIT $4::bigint`,
         [bankId, textArrayParam(requested), maxDepth, limit],
       );
       return rows.map((r) => {
@@ -547,7 +551,7 @@ export function createPostgresGraphStore(
         `SELECT ${ENTITY_COLUMNS} FROM ${t.entities}
           WHERE bank_id = $1 AND (strpos(name_lower, $2) > 0
             OR EXISTS (SELECT 1 FROM unnest(aliases_lower) AS a WHERE strpos(a, $2) > 0))
-          ORDER BY ${codeUnitKey("id")} LIMIT $3::int`,
+          ORDER BY ${codeUnitKey("id")} LIMIT $3::bigint`,
         [bankId, query.toLowerCase(), limit],
       );
       return rows.map(toEntity);
@@ -681,5 +685,5 @@ export function createPostgresGraphStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("graphStore", store, PREFIX);
 }

@@ -12,6 +12,7 @@ import {
   validateBankId,
   validateId,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   ListMentalModelsOptions,
@@ -382,5 +383,5 @@ export function createPostgresMentalModelStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("mentalModelStore", store, PREFIX);
 }

@@ -91,7 +91,34 @@ export interface PostgresOptions {
   webSocketConstructor?: unknown;
   /** Pool size for `neon-ws`. @default {5} */
   maxConnections?: number;
+  /**
+   * Per-request timeout for `neon-http` (each HTTP request, body included) and `neon-ws`
+   * (connecting, and each statement), in ms; `0` = none. Index builds (`CREATE INDEX`) are
+   * exempt. A timeout is a retryable `ProviderUnavailableError` saying it timed out.
+   * Not applied to a caller-supplied `client` or to PGlite. @default {30000}
+   */
+  timeoutMs?: number;
+  /**
+   * Retries after the first attempt for `neon-http` and `neon-ws`. Failures known to happen
+   * before the server processed anything (connection refused, HTTP 429/503, a transaction
+   * rolled back before `COMMIT`) are retried for every operation; ambiguous ones (timeout,
+   * connection lost after sending, 502/504, truncated answer) only for reads and pure
+   * upserts. @default {2}
+   */
+  maxRetries?: number;
+  /**
+   * Backoff base in ms: retry n waits up to `retry_base_ms`·2ⁿ (full jitter, ≤ 5 s), or the
+   * server's `Retry-After` (≤ 30 s). @default {200}
+   */
+  retryBaseMs?: number;
 }
+
+/** Default of {@linkcode PostgresOptions.timeoutMs}. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default of {@linkcode PostgresOptions.maxRetries}. */
+export const DEFAULT_MAX_RETRIES = 2;
+/** Default of {@linkcode PostgresOptions.retryBaseMs}. */
+export const DEFAULT_RETRY_BASE_MS = 200;
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LANGUAGE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -122,6 +149,9 @@ const KEYS: Record<string, keyof PostgresOptions> = {
   pipeline_tls: "pipelineTLS",
   coalesce_writes: "coalesceWrites",
   max_connections: "maxConnections",
+  timeout_ms: "timeoutMs",
+  max_retries: "maxRetries",
+  retry_base_ms: "retryBaseMs",
 };
 
 function fail(field: string, what: string): never {
@@ -247,6 +277,9 @@ export function validatePostgresOptions(
     fail("pipelineConnect", 'expected "password" or false');
   }
   if (o.maxConnections !== undefined) int("maxConnections", o.maxConnections, 1, 1000);
+  if (o.timeoutMs !== undefined) int("timeoutMs", o.timeoutMs, 0, 3_600_000);
+  if (o.maxRetries !== undefined) int("maxRetries", o.maxRetries, 0, 20);
+  if (o.retryBaseMs !== undefined) int("retryBaseMs", o.retryBaseMs, 0, 60_000);
   return o;
 }
 
@@ -301,6 +334,15 @@ export function parsePostgresOptions(
         break;
       case "maxConnections":
         out[target] = int(field, raw, 1, 1000);
+        break;
+      case "timeoutMs":
+        out[target] = int(field, raw, 0, 3_600_000);
+        break;
+      case "maxRetries":
+        out[target] = int(field, raw, 0, 20);
+        break;
+      case "retryBaseMs":
+        out[target] = int(field, raw, 0, 60_000);
         break;
       case "createSchema":
       case "useSecureWebSocket":

@@ -170,3 +170,37 @@ Deno.test("postgresMigrationSql gives least-privilege deployments the DDL to run
   assert.match(sql, /"mem"\."a_pi_facts"/);
   assert.throws(() => postgresMigrationSql({ schema: "bad name" }), ConfigError);
 });
+
+Deno.test("parsePostgresOptions: timeout_ms, max_retries and retry_base_ms (the Upstash vocabulary)", () => {
+  const o = parsePostgresOptions({
+    url: "postgres://u:p@h/db",
+    timeout_ms: "0",
+    max_retries: 5,
+    retry_base_ms: "50",
+  });
+  assert.deepEqual(o, {
+    url: "postgres://u:p@h/db",
+    timeoutMs: 0,
+    maxRetries: 5,
+    retryBaseMs: 50,
+  });
+  for (
+    const [key, value] of [
+      ["timeout_ms", -1],
+      ["timeout_ms", 3_600_001],
+      ["max_retries", 21],
+      ["max_retries", "two"],
+      ["retry_base_ms", 60_001],
+    ] as const
+  ) {
+    assert.throws(
+      () => parsePostgresOptions({ [key]: value }, "cfg"),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(`cfg.${key}: expected`),
+      `${key}: ${value}`,
+    );
+  }
+  assert.throws(
+    () => createPostgresVectorStore({ url: "memory://", dimensions: 3, maxRetries: 1.5 }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("maxRetries"),
+  );
+});

@@ -15,6 +15,7 @@ import {
   validateVector,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   AffectedWikiPage,
@@ -761,7 +762,7 @@ export function createPostgresPageIndexStore(
           FROM ${t.piSections} s
           WHERE s.bank_id = $1 AND s.summary_embedding IS NOT NULL
             AND vector_dims(s.summary_embedding) = $3::int${session}
-          ORDER BY ${SECTION_ORDER} LIMIT $4::int`,
+          ORDER BY ${SECTION_ORDER} LIMIT $4::bigint`,
         params,
       );
       return rows.map(toSectionHit);
@@ -798,7 +799,7 @@ export function createPostgresPageIndexStore(
               (SELECT count(*) FROM unnest($2::text[]) AS q(term)
                 WHERE strpos(s.search_text, q.term) > 0)::float8 AS score
             FROM ${t.piSections} s WHERE s.bank_id = $1${where}) x
-          WHERE score > 0 ORDER BY ${SECTION_ORDER} LIMIT $3::int`,
+          WHERE score > 0 ORDER BY ${SECTION_ORDER} LIMIT $3::bigint`,
         params,
       );
       return rows.map(toSectionHit);
@@ -829,7 +830,7 @@ export function createPostgresPageIndexStore(
               AND s.line_num = e.line_num
             WHERE e.bank_id = $1 AND e.entity_lower = ANY($2::text[])${session}
             GROUP BY e.document_id, e.line_num) x
-          ORDER BY ${SECTION_ORDER} LIMIT $3::int`,
+          ORDER BY ${SECTION_ORDER} LIMIT $3::bigint`,
         params,
       );
       return rows.map(toSectionHit);
@@ -858,7 +859,7 @@ export function createPostgresPageIndexStore(
         `SELECT s.document_id, s.line_num, 1::float8 AS score FROM ${t.piSections} s
           WHERE s.bank_id = $1 AND s.session_date >= $2::timestamptz
             AND s.session_date <= $3::timestamptz${session}
-          ORDER BY ${SECTION_ORDER} LIMIT $4::int`,
+          ORDER BY ${SECTION_ORDER} LIMIT $4::bigint`,
         params,
       );
       return rows.map(toSectionHit);
@@ -898,7 +899,7 @@ export function createPostgresPageIndexStore(
               JOIN seeds ON seeds.d = l.to_doc AND seeds.n = l.to_line
               WHERE l.bank_id = $1${types})
         SELECT document_id, line_num, sum(weight)::float8 AS score FROM hits
-        GROUP BY document_id, line_num ORDER BY ${SECTION_ORDER} LIMIT $4::int`,
+        GROUP BY document_id, line_num ORDER BY ${SECTION_ORDER} LIMIT $4::bigint`,
         params,
       );
       return rows.map(toSectionHit);
@@ -928,7 +929,7 @@ export function createPostgresPageIndexStore(
           AND NOT ($4::boolean AND EXISTS (SELECT 1 FROM seeds
             WHERE seeds.d = e.document_id AND seeds.n = e.line_num))
         GROUP BY e.document_id, e.line_num
-        ORDER BY ${SECTION_ORDER} LIMIT $5::int`,
+        ORDER BY ${SECTION_ORDER} LIMIT $5::bigint`,
         [
           bankId,
           textArrayParam(seeds.map(([d]) => d)),
@@ -1058,7 +1059,7 @@ export function createPostgresPageIndexStore(
         `SELECT ${FACT_COLUMNS}, ${scoreSql("f.embedding", 2)} AS score FROM ${t.piFacts} f
           WHERE f.bank_id = $1 AND f.embedding IS NOT NULL
             AND vector_dims(f.embedding) = $3::int${where}
-          ORDER BY score DESC, ${codeUnitKey("f.id")} LIMIT $4::int`,
+          ORDER BY score DESC, ${codeUnitKey("f.id")} LIMIT $4::bigint`,
         params,
       );
       return rows.map(toFactHit);
@@ -1080,7 +1081,7 @@ export function createPostgresPageIndexStore(
         "Searching facts by entity",
         `SELECT ${FACT_COLUMNS}, 1::float8 AS score FROM ${t.piFacts} f
           WHERE f.bank_id = $1 AND $2 = ANY(f.entities_lower)${where}
-          ORDER BY ${codeUnitKey("f.id")} LIMIT $3::int`,
+          ORDER BY ${codeUnitKey("f.id")} LIMIT $3::bigint`,
         params,
       );
       return rows.map(toFactHit);
@@ -1112,7 +1113,7 @@ export function createPostgresPageIndexStore(
             OR ${inRange("occurred_end")})${where}
           ORDER BY coalesce(f.occurred_start, f.mentioned_at, f.occurred_end) DESC NULLS LAST,
             ${codeUnitKey("f.id")}
-          LIMIT $4::int`,
+          LIMIT $4::bigint`,
         params,
       );
       return rows.map(toFactHit);
@@ -1136,7 +1137,7 @@ export function createPostgresPageIndexStore(
             SELECT ${FACT_COLUMNS}, (SELECT count(*) FROM unnest($2::text[]) AS q(term)
                 WHERE strpos(f.text_lower, q.term) > 0)::float8 AS score
             FROM ${t.piFacts} f WHERE f.bank_id = $1${where}) x
-          WHERE score > 0 ORDER BY score DESC, ${codeUnitKey("id")} LIMIT $3::int`,
+          WHERE score > 0 ORDER BY score DESC, ${codeUnitKey("id")} LIMIT $3::bigint`,
         params,
       );
       return rows.map(toFactHit);
@@ -1250,7 +1251,7 @@ export function createPostgresPageIndexStore(
             ${scoreSql("embedding", 2)} AS score
           FROM ${t.piWikiPages}
           WHERE bank_id = $1 AND embedding IS NOT NULL AND vector_dims(embedding) = $3::int${scope}
-          ORDER BY score DESC, ${codeUnitKey("page_id")} LIMIT $4::int`,
+          ORDER BY score DESC, ${codeUnitKey("page_id")} LIMIT $4::bigint`,
         params,
       );
       return rows.map((r) => ({
@@ -1308,8 +1309,8 @@ export function createPostgresPageIndexStore(
             AND e.document_id = v.document_id AND e.line_num = v.line_num
           WHERE p.bank_id = $1 AND e.entity_name = ANY($2::text[])
           GROUP BY p.bank_id, p.page_id
-          HAVING count(DISTINCT e.entity_name) >= $3::int
-          ORDER BY overlap DESC, ${codeUnitKey("p.page_id")} LIMIT $4::int`,
+          HAVING count(DISTINCT e.entity_name) >= $3::bigint
+          ORDER BY overlap DESC, ${codeUnitKey("p.page_id")} LIMIT $4::bigint`,
         [bankId, textArrayParam(entities), minOverlap, limit],
       );
       return rows.map((r) => ({
@@ -1338,7 +1339,7 @@ export function createPostgresPageIndexStore(
         "Listing entities",
         `SELECT entity_name, count(DISTINCT line_num)::int AS n FROM ${t.piSectionEntities}
           WHERE bank_id = $1 AND document_id = $2${where}
-          GROUP BY entity_name ORDER BY n DESC, ${codeUnitKey("entity_name")} LIMIT $3::int`,
+          GROUP BY entity_name ORDER BY n DESC, ${codeUnitKey("entity_name")} LIMIT $3::bigint`,
         params,
       );
       return rows.map((r) => ({ name: String(r.entity_name), count: asInt(r.n) }));
@@ -1369,5 +1370,5 @@ export function createPostgresPageIndexStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("pageIndexStore", store, PREFIX);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { validateBankId, validateCount, validateId } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   ListSourceDocumentsOptions,
@@ -253,7 +254,7 @@ export function createPostgresSourceStore(
       const rows = await base.query(
         "Listing source documents",
         `SELECT ${DOC_COLUMNS} FROM ${t.sourceDocuments} WHERE bank_id = $1
-          ORDER BY created_at DESC, seq DESC LIMIT $2::int`,
+          ORDER BY created_at DESC, seq DESC LIMIT $2::bigint`,
         [bankId, limit],
       );
       return rows.map(toDocument);
@@ -310,6 +311,8 @@ export function createPostgresSourceStore(
           if (h !== undefined) hashOwner.set(key(bank, h), String(r.id));
           hashOf.set(key(bank, String(r.id)), h);
         }
+        // The stored hash of each id before the call (`hashOf` moves on during the replay).
+        const storedHash = new Map(hashOf);
         const ids: string[] = [];
         const writes = new Map<string, SourceChunk>();
         for (const c of inputs) {
@@ -326,11 +329,30 @@ export function createPostgresSourceStore(
           }
           hashOf.set(idKey, h);
           if (h !== undefined) hashOwner.set(key(c.bankId, h), c.id);
+          // An overwrite without createdAt keeps the chunk's createdAt: the one an earlier
+          // copy in this call gave it, else the stored one (or now for a new chunk).
+          const createdAt = c.createdAt ?? writes.get(idKey)?.createdAt;
           writes.delete(idKey); // keep the final write last
-          writes.set(idKey, c);
+          writes.set(idKey, createdAt === undefined ? c : { ...c, createdAt });
           ids.push(c.id);
         }
         if (writes.size === 0) return ids;
+        // Hashes move between chunks within a call (an overwrite releases one, a later chunk
+        // takes it), but the partial unique index on (bank_id, content_hash) is checked row by
+        // row. So first clear the stored hash of every written chunk whose hash changes; the
+        // replay guarantees the final hashes are unique and held by no chunk left untouched.
+        const releasing = [...writes.values()].filter((c) => {
+          const stored = storedHash.get(key(c.bankId, c.id));
+          return stored !== undefined && stored !== c.contentHash;
+        });
+        const release: SqlStatement[] = releasing.length === 0 ? [] : [{
+          text: `UPDATE ${t.sourceChunks} c SET content_hash = NULL
+            FROM unnest($1::text[], $2::text[]) AS k(b, i) WHERE c.bank_id = k.b AND c.id = k.i`,
+          params: [
+            textArrayParam(releasing.map((c) => c.bankId)),
+            textArrayParam(releasing.map((c) => c.id)),
+          ],
+        }];
         const now = new Date().toISOString();
         const update = `document_id = EXCLUDED.document_id, chunk_index = EXCLUDED.chunk_index,
           text = EXCLUDED.text, content_hash = EXCLUDED.content_hash, metadata = EXCLUDED.metadata`;
@@ -355,6 +377,7 @@ export function createPostgresSourceStore(
           );
         const all = [...writes.values()];
         await base.transaction("Storing source chunks", [
+          ...release,
           ...group(all.filter((c) => c.createdAt === undefined), true),
           ...group(all.filter((c) => c.createdAt !== undefined), false),
         ]);
@@ -414,5 +437,5 @@ export function createPostgresSourceStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("sourceStore", store, PREFIX);
 }

@@ -13,6 +13,7 @@ import {
   validateVector,
   validateVectorItems,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   ListVectorsOptions,
@@ -306,7 +307,7 @@ export function createPostgresVectorStore(
     const rows = await base.query(
       "Searching vectors",
       `SELECT ${HIT_COLUMNS}, ${scoreSql(2)} AS score FROM ${T}
-        WHERE bank_id = $1${where} ORDER BY score DESC, id_key LIMIT $3::int`,
+        WHERE bank_id = $1${where} ORDER BY score DESC, id_key LIMIT $3::bigint`,
       params,
     );
     return rows.map(toHit);
@@ -334,7 +335,7 @@ export function createPostgresVectorStore(
           SELECT count(*)::int AS c FROM (SELECT 1 FROM ${T} WHERE bank_id = $1 LIMIT $4::int) s)
         (SELECT 'exact' AS plan, ${HIT_COLUMNS}, ${scoreSql(2)} AS score FROM ${T}
           WHERE bank_id = $1${where} AND (SELECT c FROM n) < $4::int
-          ORDER BY score DESC, id_key LIMIT $3::int)
+          ORDER BY score DESC, id_key LIMIT $3::bigint)
         UNION ALL
         SELECT 'ann', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
           WHERE (SELECT c FROM n) >= $4::int`,
@@ -357,7 +358,7 @@ export function createPostgresVectorStore(
     const annWhere = vectorFilterSql(filters, annParams);
     statements.push({
       text: `SELECT ${HIT_COLUMNS}, ${scoreSql(2)} AS score FROM ${T}
-        WHERE bank_id = $1${annWhere} ORDER BY embedding <=> $2::vector LIMIT $3::int`,
+        WHERE bank_id = $1${annWhere} ORDER BY embedding <=> $2::vector LIMIT $3::bigint`,
       params: annParams,
     });
     const results = await base.transaction("Searching vectors", statements);
@@ -480,7 +481,7 @@ export function createPostgresVectorStore(
       const rows = await base.query(
         "Listing vectors",
         `SELECT ${HIT_COLUMNS}, embedding::text AS embedding FROM ${T}
-          WHERE bank_id = $1 ORDER BY id_key LIMIT $2::int OFFSET $3::int`,
+          WHERE bank_id = $1 ORDER BY id_key LIMIT $2::bigint OFFSET $3::bigint`,
         [bankId, limit, offset],
       );
       return rows.map((r) => {
@@ -516,5 +517,5 @@ export function createPostgresVectorStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("vectorStore", store, PREFIX);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { validateBankId, validateId } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
   ListPagesOptions,
@@ -247,5 +248,5 @@ export function createPostgresWikiStore(
     close: () => base.close(),
     [Symbol.asyncDispose]: () => base.close(),
   };
-  return store;
+  return enforceInputRules("wikiStore", store, PREFIX);
 }

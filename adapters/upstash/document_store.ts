@@ -15,6 +15,7 @@ import {
   validateId,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   Document,
   DocumentFilters,
@@ -472,5 +473,5 @@ export function createUpstashDocumentStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("documentStore", store, PREFIX);
 }

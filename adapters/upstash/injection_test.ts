@@ -6,8 +6,9 @@
  * against the emulator's real filter parser.
  */
 import assert from "node:assert/strict";
+import { isPortableString, ValidationError } from "@astrocyte/core";
 import type { VectorFilters, VectorItem } from "@astrocyte/core";
-import { seededVector } from "@astrocyte/core/testing";
+import { assertRejectsWith, seededVector } from "@astrocyte/core/testing";
 import { serveUpstashEmulator } from "../../tests/fixtures/upstash_emulator.ts";
 import { createUpstashVectorStore } from "./mod.ts";
 
@@ -113,7 +114,44 @@ const HOSTILE: readonly string[] = [
   "\udfff x",
 ];
 
-const CORPUS = [...new Set(HOSTILE)];
+// Strings with NUL or a lone surrogate break core's input rule: every store rejects them (below).
+const CORPUS = [...new Set(HOSTILE)].filter(isPortableString);
+const REJECTED = [...new Set(HOSTILE)].filter((h) => !isPortableString(h));
+
+Deno.test({
+  name: "injection corpus: NUL and lone surrogates are a typed ValidationError, nothing written",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    assert.ok(REJECTED.length >= 3);
+    const served = serveUpstashEmulator({ dimension: D });
+    const store = createUpstashVectorStore({
+      url: served.url,
+      token: served.token,
+      dimensions: D,
+      namespacePrefix: "inj_",
+    });
+    try {
+      for (const h of REJECTED) {
+        const item = { id: "x", bankId: "rej", vector: seededVector(D, 1), text: "t" };
+        await assertRejectsWith(() => store.storeVectors([{ ...item, text: h }]), ValidationError);
+        await assertRejectsWith(
+          () => store.storeVectors([{ ...item, tags: [h] }]),
+          ValidationError,
+        );
+        await assertRejectsWith(
+          () => store.searchSimilar(item.vector, "rej", { filters: { tags: [h] } }),
+          ValidationError,
+        );
+        await assertRejectsWith(() => store.listVectors(h), ValidationError);
+      }
+      assert.deepEqual(await store.listVectors("rej"), []);
+    } finally {
+      await store.close();
+      await served.close();
+    }
+  },
+});
 const D = 8;
 
 Deno.test({

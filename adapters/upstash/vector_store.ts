@@ -17,6 +17,7 @@ import {
   validateVectorItems,
   ValidationError,
 } from "@astrocyte/core";
+import { enforceInputRules } from "@astrocyte/core";
 import type {
   HealthStatus,
   ListVectorsOptions,
@@ -531,5 +532,5 @@ export function createUpstashVectorStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("vectorStore", store, PREFIX);
 }

@@ -29,6 +29,7 @@ import type { HealthStatus, Metadata } from "../types.ts";
 import { matchesVectorFilters } from "../util/filters.ts";
 import { tokenize } from "../util/text.ts";
 import { compareIds, validateBankId, validateCount, validateId } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 
 const PREFIX = "[astrocyte/core]";
 
@@ -287,5 +288,5 @@ export function createInMemoryDocumentStore(): DocumentStore {
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("documentStore", store, "[astrocyte/core]");
 }

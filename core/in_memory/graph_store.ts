@@ -49,6 +49,7 @@ import {
   validateId,
   validateVector,
 } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 
 const PREFIX = "[astrocyte/core]";
 
@@ -628,5 +629,5 @@ export function createInMemoryGraphStore(): GraphStore {
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("graphStore", store, "[astrocyte/core]");
 }

@@ -41,6 +41,7 @@ import type {
 } from "../spi/mental_model_store.ts";
 import type { HealthStatus } from "../types.ts";
 import { compareIds, validateBankId, validateId } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 import {
   mergeSourceIds,
   normalizeStructuredDoc,
@@ -276,5 +277,5 @@ export function createInMemoryMentalModelStore(): MentalModelStore {
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("mentalModelStore", store, "[astrocyte/core]");
 }

@@ -86,6 +86,7 @@ import {
   validateId,
   validateVector,
 } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 import { pageIndexInputChecks } from "../util/pageindex_checks.ts";
 
 const P = "[astrocyte/core]";
@@ -1169,5 +1170,5 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("pageIndexStore", store, "[astrocyte/core]");
 }

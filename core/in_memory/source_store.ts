@@ -39,6 +39,7 @@ import type {
 } from "../spi/source_store.ts";
 import type { HealthStatus } from "../types.ts";
 import { compareIds, validateBankId, validateCount, validateId } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 import {
   checkObject,
   checkOptionalDate,
@@ -310,5 +311,5 @@ export function createInMemorySourceStore(): SourceStore {
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("sourceStore", store, "[astrocyte/core]");
 }

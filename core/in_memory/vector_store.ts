@@ -43,6 +43,7 @@ import {
   validateVector,
   validateVectorItems,
 } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 import { TopKHeap } from "./_vector_top_k.ts";
 
 /** Options for {@linkcode createInMemoryVectorStore}. */
@@ -487,7 +488,7 @@ export function createInMemoryVectorStore(
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("vectorStore", store, "[astrocyte/core]");
 }
 
 /**

@@ -39,6 +39,7 @@ import type {
 } from "../spi/wiki_store.ts";
 import type { HealthStatus } from "../types.ts";
 import { compareIds, validateBankId, validateId } from "../util/validate.ts";
+import { enforceInputRules } from "../util/input_rules.ts";
 import {
   checkObject,
   checkOptionalMetadata,
@@ -217,5 +218,5 @@ export function createInMemoryWikiStore(): WikiStore {
       return store.close();
     },
   };
-  return store;
+  return enforceInputRules("wikiStore", store, "[astrocyte/core]");
 }

@@ -1,9 +1,14 @@
 /**
- * Private helpers shared by the WikiStore, MentalModelStore and SourceStore contract suites.
+ * Private helpers shared by the contract suites (hostile ids and texts for the WikiStore,
+ * MentalModelStore and SourceStore suites; the input-rule cases for every store suite).
  *
  * @module
  */
 import assert from "node:assert/strict";
+import { ValidationError } from "../errors.ts";
+import { isPortableString } from "../util/validate.ts";
+import { assertRejectsWith } from "./fixtures.ts";
+import type { CaseContext, CaseDefinition } from "./harness.ts";
 
 /**
  * Record ids that every adapter must store and find exactly: quotes, SQL and filter
@@ -55,4 +60,205 @@ export function defined<T>(value: T): T {
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined),
   ) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The portable string rule (core/README.md, "Input rules"), shared by every store suite.
+
+/**
+ * Strings that break the portable string rule: every store must reject them, anywhere in any
+ * argument, with a `ValidationError` before any I/O.
+ */
+export const NON_PORTABLE_STRINGS: readonly (readonly [name: string, value: string])[] = [
+  ["NUL", "a\u0000b"],
+  ["lone high surrogate", "a\uD800b"],
+  ["lone low surrogate", "\uDC00a"],
+];
+
+/**
+ * Portable strings a backend could silently turn `value` into (truncated at the NUL, NUL
+ * dropped, surrogates replaced by U+FFFD or dropped): a rejected write must not appear under
+ * any of them.
+ */
+export function lookalikes(value: string): string[] {
+  const out = new Set([
+    value.split("\u0000")[0]!,
+    value.replaceAll("\u0000", ""),
+    value.replace(/[\uD800-\uDFFF]/g, "\uFFFD"),
+    value.replace(/[\uD800-\uDFFF]/g, ""),
+  ]);
+  return [...out].filter((s) => s.length > 0 && isPortableString(s));
+}
+
+/** Named calls, each expected to reject. */
+export type Calls = Record<string, () => Promise<unknown>>;
+
+/** How one store family is exercised by {@linkcode stringRuleCases}. */
+export interface StringRuleSpec<S> {
+  /** Write valid records into `bankId` (so that an overwrite or delete would show). */
+  seed(ctx: CaseContext<S>, bankId: string): Promise<void>;
+  /** Everything `bankId` holds, read back with valid arguments (compared with deepEqual). */
+  snapshot(ctx: CaseContext<S>, bankId: string): Promise<unknown>;
+  /** Write calls in `bankId`, each with `bad` in one non-bank string position. */
+  writes(ctx: CaseContext<S>, bankId: string, bad: string): Calls;
+  /** Read calls in `bankId`, each with `bad` in one non-bank string position. */
+  reads(ctx: CaseContext<S>, bankId: string, bad: string): Calls;
+  /** Every method of the family, with valid arguments, in `bankId`. */
+  everyMethod(ctx: CaseContext<S>, bankId: string): Calls;
+  /**
+   * Every read and delete that names records by id, in `bankId`, each with `id` in one id
+   * position (alone, or next to a seeded id in a list). Malformed ids must be rejected with
+   * nothing changed; a well-formed unknown id must resolve (missing means empty).
+   */
+  idCalls?(ctx: CaseContext<S>, bankId: string, id: string): Calls;
+  /**
+   * Calls on the seeded `bankId` whose `limit`, `offset`, `topK`, overlap or depth is `n`.
+   * Each must resolve, and give for every huge `n` ({@linkcode HUGE_COUNTS}) what it gives for
+   * `n` = {@linkcode BASELINE_COUNT} (more than the seed holds).
+   */
+  countCalls?(ctx: CaseContext<S>, bankId: string, n: number): Calls;
+}
+
+/**
+ * Record ids that break the id shape rule (non-empty, at most 512 characters): every read and
+ * delete must reject them with a `ValidationError`, as writes do.
+ */
+export const MALFORMED_IDS: readonly (readonly [name: string, value: string])[] = [
+  ["empty", ""],
+  ["513 characters", `id'%_${"x".repeat(508)}`],
+  ["10,000 characters", "long ".repeat(2_000)],
+];
+
+/** Well-formed ids no seed uses: reads and deletes must treat them as missing, not errors. */
+export const UNKNOWN_IDS: readonly (readonly [name: string, value: string])[] = [
+  ["unknown", "never-stored"],
+  ["512 characters", `id'%_${"x".repeat(507)}`],
+];
+
+/**
+ * Integer counts far beyond any data: valid everywhere (a limit larger than the data means
+ * everything, an offset past the end nothing). 2^31 overflows a SQL `int`, 2^64 any SQL
+ * integer; core clamps counts to `Number.MAX_SAFE_INTEGER`.
+ */
+export const HUGE_COUNTS: readonly number[] = [2 ** 31, Number.MAX_SAFE_INTEGER, 2 ** 64];
+
+/** A count larger than any seed: what a huge count must behave like. */
+export const BASELINE_COUNT = 1_000;
+
+async function rejectAll(calls: Calls, what: string): Promise<void> {
+  for (const [label, call] of Object.entries(calls)) {
+    try {
+      await assertRejectsWith(call, ValidationError);
+    } catch (e) {
+      assert.fail(`${label} with ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/**
+ * The contract cases of the input rules for one family: NUL and lone surrogates in any written
+ * field, in the bank id of every method, and in any read argument are a `ValidationError`, and
+ * nothing is written (checked by reading the bank, and the banks a backend could have mangled
+ * the bad bank id into, back). With `idCalls`, malformed record ids in reads and deletes are a
+ * `ValidationError` too; with `countCalls`, huge integer counts work.
+ */
+export function stringRuleCases<S>(spec: StringRuleSpec<S>): CaseDefinition<S>[] {
+  const cases: CaseDefinition<S>[] = [
+    {
+      name: "input rule: NUL or a lone surrogate in any written field is a ValidationError, " +
+        "nothing written",
+      async fn(ctx) {
+        const b = ctx.bank("rule-write");
+        await spec.seed(ctx, b);
+        const before = await spec.snapshot(ctx, b);
+        for (const [name, bad] of NON_PORTABLE_STRINGS) {
+          await rejectAll(spec.writes(ctx, b, bad), name);
+          assert.deepEqual(await spec.snapshot(ctx, b), before, `nothing written (${name})`);
+        }
+      },
+    },
+    {
+      name: "input rule: a bank id with NUL or a lone surrogate is a ValidationError on every " +
+        "method, nothing written",
+      async fn(ctx) {
+        const b = ctx.bank("rule-bank");
+        const empty = await spec.snapshot(ctx, ctx.bank("rule-never"));
+        for (const [name, bad] of NON_PORTABLE_STRINGS) {
+          const badBank = `${b}${bad}`;
+          await rejectAll(spec.everyMethod(ctx, badBank), `a bank id with a ${name}`);
+          for (const look of lookalikes(badBank)) {
+            assert.deepEqual(
+              await spec.snapshot(ctx, look),
+              empty,
+              `nothing written under ${JSON.stringify(look)} (${name})`,
+            );
+          }
+        }
+      },
+    },
+    {
+      name: "input rule: NUL or a lone surrogate in any read argument is a ValidationError",
+      async fn(ctx) {
+        const b = ctx.bank("rule-read");
+        await spec.seed(ctx, b);
+        const before = await spec.snapshot(ctx, b);
+        for (const [name, bad] of NON_PORTABLE_STRINGS) {
+          await rejectAll(spec.reads(ctx, b, bad), name);
+        }
+        assert.deepEqual(await spec.snapshot(ctx, b), before);
+      },
+    },
+  ];
+  if (spec.idCalls !== undefined) {
+    const idCalls = spec.idCalls;
+    cases.push({
+      name: "input rule: a malformed record id (empty, > 512 characters) in a read or delete is " +
+        "a ValidationError, nothing changed; a well-formed unknown one is missing",
+      async fn(ctx) {
+        const b = ctx.bank("rule-id");
+        await spec.seed(ctx, b);
+        const before = await spec.snapshot(ctx, b);
+        for (const [name, bad] of MALFORMED_IDS) {
+          await rejectAll(idCalls(ctx, b, bad), `a ${name} id`);
+          assert.deepEqual(await spec.snapshot(ctx, b), before, `nothing changed (${name} id)`);
+        }
+        const other = ctx.bank("rule-id-ok");
+        for (const [name, ok] of UNKNOWN_IDS) {
+          for (const [label, call] of Object.entries(idCalls(ctx, other, ok))) {
+            await call().catch((e) =>
+              assert.fail(`${label} with a ${name} id: ${e instanceof Error ? e.message : e}`)
+            );
+          }
+        }
+        assert.deepEqual(await spec.snapshot(ctx, b), before, "other banks untouched");
+      },
+    });
+  }
+  if (spec.countCalls !== undefined) {
+    const countCalls = spec.countCalls;
+    cases.push({
+      name: "counts: any integer limit, offset, topK or depth works (2^31, " +
+        "Number.MAX_SAFE_INTEGER, 2^64) and behaves like one larger than the data",
+      async fn(ctx) {
+        const b = ctx.bank("counts");
+        await spec.seed(ctx, b);
+        const want: Record<string, unknown> = {};
+        for (const [label, call] of Object.entries(countCalls(ctx, b, BASELINE_COUNT))) {
+          want[label] = await call();
+        }
+        for (const n of HUGE_COUNTS) {
+          for (const [label, call] of Object.entries(countCalls(ctx, b, n))) {
+            let got: unknown;
+            try {
+              got = await call();
+            } catch (e) {
+              assert.fail(`${label} with ${n}: ${e instanceof Error ? e.message : String(e)}`);
+            }
+            assert.deepEqual(got, want[label], `${label} with ${n}`);
+          }
+        }
+      },
+    });
+  }
+  return cases;
 }

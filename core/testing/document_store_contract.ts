@@ -21,6 +21,7 @@ import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
 import type { Document, DocumentHit, DocumentStore } from "../spi/document_store.ts";
 import type { Capability } from "../types.ts";
+import { stringRuleCases } from "./_contract_helpers.ts";
 import { assertRejectsWith } from "./fixtures.ts";
 import {
   buildSuite,
@@ -658,6 +659,66 @@ function cases(): CaseDefinition<DocumentStore>[] {
   ];
 }
 
+/** Core's portable string rule (core/README.md, "Input rules") on every method. */
+function inputRuleCases(): CaseDefinition<DocumentStore>[] {
+  return stringRuleCases<DocumentStore>({
+    async seed({ store }, b) {
+      await store.storeDocument(
+        doc("keep", "alpha original", { tags: ["t"], metadata: { k: "v" } }),
+        b,
+      );
+    },
+    snapshot: ({ store }, b) => store.listDocuments(b, { limit: 1000 }),
+    writes({ store }, b, bad) {
+      const w = (extra: Partial<Document>) => () =>
+        store.storeDocument({ ...doc("keep", "alpha changed"), ...extra }, b);
+      return {
+        "storeDocument id": w({ id: `keep${bad}` }),
+        "storeDocument text": w({ text: `alpha ${bad}` }),
+        "storeDocument tag": w({ tags: ["t", bad] }),
+        "storeDocument metadata value": w({ metadata: { k: bad } }),
+        "storeDocument metadata key": w({ metadata: { [`k${bad}`]: "v" } }),
+        "deleteDocuments ids": () => store.deleteDocuments(["keep", `keep${bad}`], b),
+      };
+    },
+    reads({ store }, b, bad) {
+      return {
+        "searchFulltext query": () => store.searchFulltext(`alpha ${bad}`, b),
+        "searchFulltext tags filter": () =>
+          store.searchFulltext("alpha", b, { filters: { tags: [bad] } }),
+        "searchFulltext metadata filter value": () =>
+          store.searchFulltext("alpha", b, { filters: { metadataFilters: { k: bad } } }),
+        "searchFulltext metadata filter key": () =>
+          store.searchFulltext("alpha", b, { filters: { metadataFilters: { [`k${bad}`]: "v" } } }),
+        "getDocument id": () => store.getDocument(`keep${bad}`, b),
+      };
+    },
+    everyMethod({ store }, b) {
+      return {
+        storeDocument: () => store.storeDocument(doc("d1", "alpha"), b),
+        searchFulltext: () => store.searchFulltext("alpha", b),
+        getDocument: () => store.getDocument("d1", b),
+        listDocuments: () => store.listDocuments(b),
+        deleteDocuments: () => store.deleteDocuments(["d1"], b),
+        deleteBank: () => store.deleteBank(b),
+      };
+    },
+    idCalls: ({ store }, b, id) => ({
+      "getDocument id": () => store.getDocument(id, b),
+      "deleteDocuments [id]": () => store.deleteDocuments([id], b),
+      "deleteDocuments [seeded id, id]": () => store.deleteDocuments(["keep", id], b),
+    }),
+    countCalls: ({ store }, b, n) => ({
+      "searchFulltext limit": () => store.searchFulltext("alpha", b, { limit: n }),
+      "searchFulltext limit, filtered": () =>
+        store.searchFulltext("alpha", b, { limit: n, filters: { tags: ["t"] } }),
+      "listDocuments limit": () => store.listDocuments(b, { limit: n }),
+      "listDocuments offset": () => store.listDocuments(b, { offset: n }),
+      "listDocuments offset and limit": () => store.listDocuments(b, { offset: n, limit: n }),
+    }),
+  });
+}
+
 /**
  * The DocumentStore contract suite. Filter cases skip when the store declares the filter
  * field unsupported in `capabilities.filters`.
@@ -674,5 +735,8 @@ function cases(): CaseDefinition<DocumentStore>[] {
  * ```
  */
 export function documentStoreContract(options: ContractOptions<DocumentStore>): ContractSuite {
-  return buildSuite("documentStore", "DocumentStore contract", options, cases());
+  return buildSuite("documentStore", "DocumentStore contract", options, [
+    ...cases(),
+    ...inputRuleCases(),
+  ]);
 }

@@ -28,6 +28,7 @@ import type {
 } from "../spi/graph_store.ts";
 import type { Capability } from "../types.ts";
 import { trigramSimilarity } from "../util/text.ts";
+import { type Calls, stringRuleCases } from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, oneHot, seededVector } from "./fixtures.ts";
 import {
   buildSuite,
@@ -157,6 +158,125 @@ async function assertEmpty(store: GraphStore, bank: string): Promise<void> {
   if (hasMemoryLinks(store)) {
     assert.deepEqual(await store.findMemoryLinks!(["m1", "m2"], bank), []);
   }
+}
+
+/** Core's portable string rule (core/README.md, "Input rules") on every method. */
+function inputRuleCases(): CaseDefinition<GraphStore>[] {
+  return stringRuleCases<GraphStore>({
+    seed: ({ store }, b) => populate(store, b, "x"),
+    async snapshot({ store }, b) {
+      return {
+        entities: await allEntities(store, b),
+        neighbors: await store.queryNeighbors(["e1", "e2"], b, { maxDepth: 3, limit: 100 }),
+        memoryLinks: hasMemoryLinks(store) ? await store.findMemoryLinks!(["m1", "m2"], b) : [],
+      };
+    },
+    writes({ store }, b, bad) {
+      const calls: Calls = {
+        "storeEntities id": () => store.storeEntities([ent(`e1${bad}`, "Person x")], b),
+        "storeEntities name": () => store.storeEntities([ent("e1", bad)], b),
+        "storeEntities entityType": () =>
+          store.storeEntities([ent("e1", "Person x", { entityType: bad })], b),
+        "storeEntities alias": () =>
+          store.storeEntities([ent("e1", "Person x", { aliases: ["a", bad] })], b),
+        "storeEntities metadata value": () =>
+          store.storeEntities([ent("e1", "Person x", { metadata: { k: bad } })], b),
+        "storeEntities metadata key": () =>
+          store.storeEntities([ent("e1", "Person x", { metadata: { [`k${bad}`]: 1 } })], b),
+        "storeLinks entity id": () => store.storeLinks([link("e1", `e2${bad}`)], b),
+        "storeLinks linkType": () => store.storeLinks([link("e1", "e2", bad)], b),
+        "storeLinks evidence": () => store.storeLinks([{ ...link("e1", "e2"), evidence: bad }], b),
+        "storeLinks metadata": () =>
+          store.storeLinks([{ ...link("e1", "e2"), metadata: { k: bad } }], b),
+        "storeEntityLink linkType": () => store.storeEntityLink(link("e2", "e1", bad), b),
+        "storeEntityLink entity id": () => store.storeEntityLink(link(`e2${bad}`, "e1"), b),
+        "linkMemoriesToEntities memoryId": () =>
+          store.linkMemoriesToEntities([assoc(`m1${bad}`, "e1", "memo")], b),
+        "linkMemoriesToEntities entityId": () =>
+          store.linkMemoriesToEntities([assoc("m3", `e1${bad}`, "memo")], b),
+        "linkMemoriesToEntities memoryText": () =>
+          store.linkMemoriesToEntities([assoc("m3", "e1", bad)], b),
+        "forgetMemories ids": () => store.forgetMemories(["m1", `m1${bad}`], b),
+      };
+      if (store.storeMemoryLinks !== undefined) {
+        calls["storeMemoryLinks memory id"] = () =>
+          store.storeMemoryLinks!([mlink("m1", `m2${bad}`)], b);
+        calls["storeMemoryLinks linkType"] = () =>
+          store.storeMemoryLinks!([mlink("m2", "m1", bad)], b);
+        calls["storeMemoryLinks evidence"] = () =>
+          store.storeMemoryLinks!([{ ...mlink("m2", "m1"), evidence: bad }], b);
+      }
+      return calls;
+    },
+    reads({ store }, b, bad) {
+      const calls: Calls = {
+        "queryNeighbors entity ids": () => store.queryNeighbors(["e1", `e1${bad}`], b),
+        "queryEntities query": () => store.queryEntities(`person ${bad}`, b),
+        "findEntityCandidates name": () => store.findEntityCandidates(`Person ${bad}`, b),
+        "findEntityCandidatesScored name": () =>
+          store.findEntityCandidatesScored(`Person ${bad}`, b),
+      };
+      if (store.findMemoryLinks !== undefined) {
+        calls["findMemoryLinks ids"] = () => store.findMemoryLinks!([`m1${bad}`], b);
+        calls["findMemoryLinks linkTypes"] = () =>
+          store.findMemoryLinks!(["m1"], b, { linkTypes: [bad] });
+      }
+      return calls;
+    },
+    everyMethod({ store }, b) {
+      const calls: Calls = {
+        storeEntities: () => store.storeEntities([ent("e1", "Person")], b),
+        storeLinks: () => store.storeLinks([link("e1", "e2")], b),
+        linkMemoriesToEntities: () => store.linkMemoriesToEntities([assoc("m1", "e1", "memo")], b),
+        queryNeighbors: () => store.queryNeighbors(["e1"], b),
+        queryEntities: () => store.queryEntities("person", b),
+        findEntityCandidates: () => store.findEntityCandidates("Person", b),
+        findEntityCandidatesScored: () => store.findEntityCandidatesScored("Person", b),
+        storeEntityLink: () => store.storeEntityLink(link("e2", "e1"), b),
+        forgetMemories: () => store.forgetMemories(["m1"], b),
+        deleteBank: () => store.deleteBank(b),
+      };
+      if (store.storeMemoryLinks !== undefined) {
+        calls.storeMemoryLinks = () => store.storeMemoryLinks!([mlink("m1", "m2")], b);
+      }
+      if (store.findMemoryLinks !== undefined) {
+        calls.findMemoryLinks = () => store.findMemoryLinks!(["m1"], b);
+      }
+      return calls;
+    },
+    idCalls({ store }, b, id) {
+      const calls: Calls = {
+        "queryNeighbors [id]": () => store.queryNeighbors([id], b),
+        "queryNeighbors [seeded id, id]": () => store.queryNeighbors(["e1", id], b),
+        "forgetMemories [id]": () => store.forgetMemories([id], b),
+        "forgetMemories [seeded id, id]": () => store.forgetMemories(["m1", id], b),
+      };
+      if (hasMemoryLinks(store)) {
+        calls["findMemoryLinks [id]"] = () => store.findMemoryLinks!([id], b);
+        calls["findMemoryLinks [seeded id, id]"] = () => store.findMemoryLinks!(["m1", id], b);
+      }
+      return calls;
+    },
+    countCalls({ store }, b, n) {
+      const calls: Calls = {
+        "queryNeighbors limit": () => store.queryNeighbors(["e1", "e2"], b, { limit: n }),
+        "queryNeighbors maxDepth (the graph has a cycle)": () =>
+          store.queryNeighbors(["e1"], b, { maxDepth: n }),
+        "queryNeighbors maxDepth and limit": () =>
+          store.queryNeighbors(["e1", "e2"], b, { maxDepth: n, limit: n }),
+        "queryEntities limit": () => store.queryEntities("", b, { limit: n }),
+        "findEntityCandidates limit": () =>
+          store.findEntityCandidates("Person x", b, { threshold: 0.1, limit: n }),
+        "findEntityCandidatesScored limit": () =>
+          store.findEntityCandidatesScored("Person x", b, { trigramThreshold: 0.1, limit: n }),
+      };
+      if (hasMemoryLinks(store)) {
+        calls["findMemoryLinks limit"] = () =>
+          store.findMemoryLinks!(["m1", "m2"], b, { limit: n });
+      }
+      return calls;
+    },
+  });
 }
 
 function cases(largeBatchSize: number): CaseDefinition<GraphStore>[] {
@@ -1043,6 +1163,6 @@ export function graphStoreContract(options: ContractOptions<GraphStore>): Contra
     "graphStore",
     "GraphStore contract",
     options,
-    cases(options.largeBatchSize ?? 2000),
+    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases()],
   );
 }

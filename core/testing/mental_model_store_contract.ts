@@ -37,7 +37,13 @@ import {
   HOSTILE_BANK_PREFIXES,
   hostileBankId,
 } from "./harness.ts";
-import { assertRecentDate, defined, HOSTILE_IDS, HOSTILE_TEXTS } from "./_contract_helpers.ts";
+import {
+  assertRecentDate,
+  defined,
+  HOSTILE_IDS,
+  HOSTILE_TEXTS,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 
 function model(modelId: string, over: Partial<MentalModelInput> = {}): MentalModelInput {
   return { modelId, title: "T", content: "v1", scope: "bank", sourceIds: [], ...over };
@@ -70,6 +76,64 @@ async function mustUpdate(
 const ids = (models: readonly MentalModel[]): string[] => models.map((m) => m.modelId);
 
 const para = (text: string) => ({ type: "paragraph" as const, text });
+
+/** Core's portable string rule (core/README.md, "Input rules") on every method. */
+const INPUT_RULE_CASES: CaseDefinition<MentalModelStore>[] = stringRuleCases<MentalModelStore>({
+  async seed({ store }, b) {
+    await store.upsert(model("keep", { sourceIds: ["m1"] }), b);
+  },
+  async snapshot({ store }, b) {
+    return { models: await store.list(b), history: await store.history("keep", b) };
+  },
+  writes({ store }, b, bad) {
+    const w = (over: Partial<MentalModelInput>) => () => store.upsert(model("keep", over), b);
+    return {
+      "upsert modelId": w({ modelId: `keep${bad}` }),
+      "upsert title": w({ title: bad }),
+      "upsert content": w({ content: bad }),
+      "upsert scope": w({ scope: bad }),
+      "upsert kind": w({ kind: bad }),
+      "upsert sourceIds": w({ sourceIds: ["m1", bad] }),
+      "upsert structuredDoc": w({
+        structuredDoc: { sections: [{ id: "s1", heading: "H", blocks: [para(bad)] }] },
+      }),
+      "updateViaOps operation": () =>
+        store.updateViaOps("keep", b, [{ op: "add_section", heading: bad }]),
+      "updateViaOps modelId": () =>
+        store.updateViaOps(`keep${bad}`, b, [{ op: "add_section", heading: "H" }]),
+      "refresh newSourceIds": () => store.refresh("keep", b, ["m2", bad]),
+      "refresh modelId": () => store.refresh(`keep${bad}`, b, ["m2"]),
+      "delete modelId": () => store.delete(`keep${bad}`, b),
+    };
+  },
+  reads({ store }, b, bad) {
+    return {
+      "get modelId": () => store.get(`keep${bad}`, b),
+      "history modelId": () => store.history(`keep${bad}`, b),
+      "list scope": () => store.list(b, { scope: bad }),
+      "list kind": () => store.list(b, { kind: bad }),
+    };
+  },
+  everyMethod({ store }, b) {
+    return {
+      upsert: () => store.upsert(model("m1"), b),
+      get: () => store.get("m1", b),
+      list: () => store.list(b),
+      history: () => store.history("m1", b),
+      delete: () => store.delete("m1", b),
+      updateViaOps: () => store.updateViaOps("m1", b, [{ op: "add_section", heading: "H" }]),
+      refresh: () => store.refresh("m1", b, ["s1"]),
+      deleteBank: () => store.deleteBank(b),
+    };
+  },
+  idCalls: ({ store }, b, id) => ({
+    "get modelId": () => store.get(id, b),
+    "history modelId": () => store.history(id, b),
+    "delete modelId": () => store.delete(id, b),
+    "updateViaOps modelId": () => store.updateViaOps(id, b, [{ op: "add_section", heading: "H" }]),
+    "refresh modelId": () => store.refresh(id, b, ["s1"]),
+  }),
+});
 
 const CASES: CaseDefinition<MentalModelStore>[] = [
   {
@@ -813,5 +877,8 @@ function codeUnitOrder(a: string, b: string): number {
 export function mentalModelStoreContract(
   options: ContractOptions<MentalModelStore>,
 ): ContractSuite {
-  return buildSuite("mentalModelStore", "MentalModelStore contract", options, CASES);
+  return buildSuite("mentalModelStore", "MentalModelStore contract", options, [
+    ...CASES,
+    ...INPUT_RULE_CASES,
+  ]);
 }

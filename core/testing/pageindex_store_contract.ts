@@ -26,6 +26,7 @@ import type {
   SectionHit,
 } from "../spi/pageindex_store.ts";
 import type { WikiPage } from "../spi/wiki_store.ts";
+import { stringRuleCases } from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, cosine, oneHot } from "./fixtures.ts";
 import {
   buildSuite,
@@ -1903,6 +1904,206 @@ function scaleCases(largeBatchSize: number): CaseDefinition<S>[] {
   ];
 }
 
+/** Core's portable string rule (core/README.md, "Input rules") on every method. */
+function inputRuleCases(): CaseDefinition<S>[] {
+  return stringRuleCases<S>({
+    seed: ({ store, dimensions }, b) => populate(store, b, dimensions, 0),
+    snapshot: ({ store, dimensions }, b) => snapshot(store, b, dimensions),
+    writes({ store, dimensions }, b, bad) {
+      const ref = { bankId: b, documentId: DOC };
+      const badRef = { bankId: b, documentId: `${DOC}${bad}` };
+      const v = oneHot(dimensions, 2);
+      const secs = (over: Partial<PageIndexSection>) => () =>
+        store.saveSections(ref, [sec(DOC, 1, over)]);
+      return {
+        "saveDocument id": () =>
+          store.saveDocument({ id: `${DOC}${bad}`, bankId: b, sourceId: "new.md", mdText: "x" }),
+        "saveDocument sourceId": () =>
+          store.saveDocument({ id: DOC, bankId: b, sourceId: `${SOURCE}${bad}`, mdText: "x" }),
+        "saveDocument mdText": () =>
+          store.saveDocument({ id: DOC, bankId: b, sourceId: SOURCE, mdText: bad }),
+        "saveSections documentId": () => store.saveSections(badRef, [sec(`${DOC}${bad}`, 1)]),
+        "saveSections nodeId": secs({ nodeId: bad }),
+        "saveSections title": secs({ title: bad }),
+        "saveSections summary": secs({ summary: bad }),
+        "saveSections speaker": secs({ speaker: bad }),
+        "saveSections parentNode": secs({ parentNode: bad }),
+        "saveSections sessionId": secs({ sessionId: bad }),
+        "saveSectionEmbeddings documentId": () => store.saveSectionEmbeddings(badRef, [[1, v]]),
+        "saveSectionEntities entityName": () =>
+          store.saveSectionEntities(b, [{ documentId: DOC, lineNum: 1, entityName: bad }]),
+        "saveSectionEntities documentId": () =>
+          store.saveSectionEntities(b, [{
+            documentId: badRef.documentId,
+            lineNum: 1,
+            entityName: "A",
+          }]),
+        "saveSectionLinks linkType": () =>
+          store.saveSectionLinks(b, [
+            { fromDoc: DOC, fromLine: 1, toDoc: DOC, toLine: 2, linkType: bad, weight: 1 },
+          ]),
+        "saveSectionLinks toDoc": () =>
+          store.saveSectionLinks(b, [
+            {
+              fromDoc: DOC,
+              fromLine: 1,
+              toDoc: badRef.documentId,
+              toLine: 2,
+              linkType: "causal",
+              weight: 1,
+            },
+          ]),
+        "populateSemanticKnnLinks documentId": () => store.populateSemanticKnnLinks(badRef),
+        "saveSectionEventDates documentId": () =>
+          store.saveSectionEventDates(badRef, [[1, mar(1), null]]),
+        "saveFacts id": () => store.saveFacts([fact(b, `fact-0${bad}`)]),
+        "saveFacts text": () => store.saveFacts([fact(b, "fact-0", { text: bad })]),
+        "saveFacts factType": () => store.saveFacts([fact(b, "fact-0", { factType: bad })]),
+        "saveFacts speaker": () => store.saveFacts([fact(b, "fact-0", { speaker: bad })]),
+        "saveFacts entities": () => store.saveFacts([fact(b, "fact-0", { entities: [bad] })]),
+        "saveFacts documentId": () =>
+          store.saveFacts([fact(b, "fact-0", { documentId: badRef.documentId })]),
+        "updateFactEmbeddings factId": () => store.updateFactEmbeddings(b, [[`fact-0${bad}`, v]]),
+        "saveWikiPage title": () =>
+          store.saveWikiPage({
+            page: page(b, "page-main", `document:${DOC}`, { title: bad }),
+            provenance: [[DOC, 1]],
+          }),
+        "saveWikiPage pageId": () =>
+          store.saveWikiPage({
+            page: page(b, `page-main${bad}`, `document:${DOC}`),
+            provenance: [[DOC, 1]],
+          }),
+        "saveWikiPage provenance": () =>
+          store.saveWikiPage({
+            page: page(b, "page-main", `document:${DOC}`),
+            provenance: [[badRef.documentId, 1]],
+          }),
+      };
+    },
+    reads({ store, dimensions }, b, bad) {
+      const badRef = { bankId: b, documentId: `${DOC}${bad}` };
+      const q = oneHot(dimensions, 0);
+      return {
+        "loadDocument sourceId": () => store.loadDocument(b, `${SOURCE}${bad}`),
+        "loadSkeleton documentId": () => store.loadSkeleton(badRef),
+        "loadSectionsWithEmbeddings documentId": () => store.loadSectionsWithEmbeddings(badRef),
+        "searchSectionsSemantic sessionFilter": () =>
+          store.searchSectionsSemantic(b, q, { sessionFilter: bad }),
+        "searchSectionsKeyword query": () => store.searchSectionsKeyword(b, `harbor ${bad}`),
+        "searchSectionsKeyword speaker": () =>
+          store.searchSectionsKeyword(b, "harbor", { speaker: bad }),
+        "searchSectionsByEntities names": () => store.searchSectionsByEntities(b, ["Alice", bad]),
+        "searchSectionsTemporal sessionFilter": () =>
+          store.searchSectionsTemporal(b, RANGE, { sessionFilter: bad }),
+        "expandSectionLinks seeds": () => store.expandSectionLinks(b, [[badRef.documentId, 1]]),
+        "expandSectionLinks linkTypes": () =>
+          store.expandSectionLinks(b, [[DOC, 1]], { linkTypes: [bad] }),
+        "expandSectionsBySharedEntities seeds": () =>
+          store.expandSectionsBySharedEntities(b, [[badRef.documentId, 1]]),
+        "searchFactsSemantic factType": () => store.searchFactsSemantic(b, q, { factType: bad }),
+        "searchFactsByEntity name": () => store.searchFactsByEntity(b, bad),
+        "searchFactsTemporal documentId": () =>
+          store.searchFactsTemporal(b, RANGE, { documentId: badRef.documentId }),
+        "searchFactsKeyword query": () => store.searchFactsKeyword(b, `harbor ${bad}`),
+        "countFactsMatching entityPattern": () =>
+          store.countFactsMatching({ bankId: b, documentId: DOC }, { entityPattern: bad }),
+        "searchWikiPagesSemantic documentId": () =>
+          store.searchWikiPagesSemantic(b, q, { documentId: badRef.documentId }),
+        "countWikiPagesForDoc documentId": () => store.countWikiPagesForDoc(b, badRef.documentId),
+        "listWikiPagesForDoc documentId": () => store.listWikiPagesForDoc(b, badRef.documentId),
+        "listWikisAffectedByEntities entities": () =>
+          store.listWikisAffectedByEntities(b, ["Alice", bad]),
+        "listDistinctEntities pattern": () =>
+          store.listDistinctEntities({ bankId: b, documentId: DOC }, { pattern: bad }),
+      };
+    },
+    everyMethod({ store, dimensions }, b) {
+      const ref = { bankId: b, documentId: DOC };
+      const v = oneHot(dimensions, 0);
+      const link = {
+        fromDoc: DOC,
+        fromLine: 1,
+        toDoc: DOC,
+        toLine: 2,
+        linkType: "causal",
+        weight: 1,
+      };
+      return {
+        saveDocument: () =>
+          store.saveDocument({ id: DOC, bankId: b, sourceId: SOURCE, mdText: "x" }),
+        saveSections: () => store.saveSections(ref, [sec(DOC, 1)]),
+        loadDocument: () => store.loadDocument(b, SOURCE),
+        loadSkeleton: () => store.loadSkeleton(ref),
+        loadSectionsWithEmbeddings: () => store.loadSectionsWithEmbeddings(ref),
+        saveSectionEmbeddings: () => store.saveSectionEmbeddings(ref, [[1, v]]),
+        saveSectionEntities: () =>
+          store.saveSectionEntities(b, [{ documentId: DOC, lineNum: 1, entityName: "A" }]),
+        saveSectionLinks: () => store.saveSectionLinks(b, [link]),
+        populateSemanticKnnLinks: () => store.populateSemanticKnnLinks(ref),
+        saveSectionEventDates: () => store.saveSectionEventDates(ref, [[1, mar(1), null]]),
+        searchSectionsSemantic: () => store.searchSectionsSemantic(b, v),
+        searchSectionsKeyword: () => store.searchSectionsKeyword(b, "harbor"),
+        searchSectionsByEntities: () => store.searchSectionsByEntities(b, ["A"]),
+        searchSectionsTemporal: () => store.searchSectionsTemporal(b, RANGE),
+        expandSectionLinks: () => store.expandSectionLinks(b, [[DOC, 1]]),
+        expandSectionsBySharedEntities: () => store.expandSectionsBySharedEntities(b, [[DOC, 1]]),
+        saveFacts: () => store.saveFacts([fact(b, "f1")]),
+        updateFactEmbeddings: () => store.updateFactEmbeddings(b, [["f1", v]]),
+        searchFactsSemantic: () => store.searchFactsSemantic(b, v),
+        searchFactsByEntity: () => store.searchFactsByEntity(b, "A"),
+        searchFactsTemporal: () => store.searchFactsTemporal(b, RANGE),
+        searchFactsKeyword: () => store.searchFactsKeyword(b, "harbor"),
+        countFactsMatching: () => store.countFactsMatching(ref),
+        saveWikiPage: () =>
+          store.saveWikiPage({ page: page(b, "p1", `document:${DOC}`), provenance: [[DOC, 1]] }),
+        searchWikiPagesSemantic: () => store.searchWikiPagesSemantic(b, v),
+        countWikiPagesForDoc: () => store.countWikiPagesForDoc(b, DOC),
+        listWikiPagesForDoc: () => store.listWikiPagesForDoc(b, DOC),
+        listWikisAffectedByEntities: () => store.listWikisAffectedByEntities(b, ["A"]),
+        listDistinctEntities: () => store.listDistinctEntities(ref),
+        deleteBank: () => store.deleteBank(b),
+      };
+    },
+    idCalls({ store }, b, id) {
+      const ref = { bankId: b, documentId: id };
+      return {
+        "loadDocument sourceId": () => store.loadDocument(b, id),
+        "loadSkeleton ref.documentId": () => store.loadSkeleton(ref),
+        "loadSectionsWithEmbeddings ref.documentId": () => store.loadSectionsWithEmbeddings(ref),
+        "countFactsMatching ref.documentId": () => store.countFactsMatching(ref),
+        "countWikiPagesForDoc documentId": () => store.countWikiPagesForDoc(b, id),
+        "listWikiPagesForDoc documentId": () => store.listWikiPagesForDoc(b, id),
+        "listDistinctEntities ref.documentId": () => store.listDistinctEntities(ref),
+      };
+    },
+    countCalls({ store, dimensions }, b, n) {
+      const ref = { bankId: b, documentId: DOC };
+      const v = oneHot(dimensions, 1);
+      return {
+        "searchSectionsSemantic topK": () => store.searchSectionsSemantic(b, v, { topK: n }),
+        "searchSectionsKeyword topK": () => store.searchSectionsKeyword(b, "harbor", { topK: n }),
+        "searchSectionsByEntities topK": () =>
+          store.searchSectionsByEntities(b, ["Alice", "Bob"], { topK: n }),
+        "searchSectionsTemporal topK": () => store.searchSectionsTemporal(b, RANGE, { topK: n }),
+        "expandSectionLinks topK": () => store.expandSectionLinks(b, [[DOC, 1]], { topK: n }),
+        "expandSectionsBySharedEntities topK": () =>
+          store.expandSectionsBySharedEntities(b, [[DOC, 1]], { topK: n }),
+        "searchFactsSemantic topK": () => store.searchFactsSemantic(b, v, { topK: n }),
+        "searchFactsByEntity topK": () => store.searchFactsByEntity(b, "Alice", { topK: n }),
+        "searchFactsTemporal topK": () => store.searchFactsTemporal(b, RANGE, { topK: n }),
+        "searchFactsKeyword topK": () => store.searchFactsKeyword(b, "harbor", { topK: n }),
+        "searchWikiPagesSemantic topK": () => store.searchWikiPagesSemantic(b, v, { topK: n }),
+        "listWikisAffectedByEntities limit": () =>
+          store.listWikisAffectedByEntities(b, ["Alice", "Bob"], { limit: n }),
+        "listWikisAffectedByEntities minOverlap": () =>
+          store.listWikisAffectedByEntities(b, ["Alice", "Bob"], { minOverlap: n }),
+        "listDistinctEntities limit": () => store.listDistinctEntities(ref, { limit: n }),
+      };
+    },
+  });
+}
+
 function allCases(largeBatchSize: number): CaseDefinition<S>[] {
   return [
     ...documentCases,
@@ -1912,6 +2113,7 @@ function allCases(largeBatchSize: number): CaseDefinition<S>[] {
     ...wikiCases,
     ...lifecycleCases,
     ...scaleCases(largeBatchSize),
+    ...inputRuleCases(),
   ];
 }
 

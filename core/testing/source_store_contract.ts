@@ -27,7 +27,13 @@ import {
   HOSTILE_BANK_PREFIXES,
   hostileBankId,
 } from "./harness.ts";
-import { assertRecentDate, defined, HOSTILE_IDS, HOSTILE_TEXTS } from "./_contract_helpers.ts";
+import {
+  assertRecentDate,
+  defined,
+  HOSTILE_IDS,
+  HOSTILE_TEXTS,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 
 function doc(id: string, bankId: string, over: Partial<SourceDocument> = {}): SourceDocument {
   return {
@@ -63,6 +69,77 @@ const chunkIds = (chunks: readonly SourceChunk[]): string[] => chunks.map((c) =>
 
 function codeUnitOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Core's portable string rule (core/README.md, "Input rules") on every method. */
+function inputRuleCases(): CaseDefinition<SourceStore>[] {
+  return stringRuleCases<SourceStore>({
+    async seed({ store }, b) {
+      await store.storeDocument(doc("keep", b, { contentHash: "h-keep" }));
+      await store.storeChunks([chunk("c-keep", "keep", b, { contentHash: "hc-keep" })]);
+    },
+    async snapshot({ store }, b) {
+      return {
+        documents: await store.listDocuments(b, { limit: 1000 }),
+        chunks: await store.listChunks("keep", b),
+      };
+    },
+    writes({ store }, b, bad) {
+      const d = (over: Partial<SourceDocument>) => () => store.storeDocument(doc("keep", b, over));
+      const c = (over: Partial<SourceChunk>) => () =>
+        store.storeChunks([chunk("c-keep", "keep", b, over)]);
+      return {
+        "storeDocument id": d({ id: `keep${bad}` }),
+        "storeDocument title": d({ title: bad }),
+        "storeDocument sourceUri": d({ sourceUri: bad }),
+        "storeDocument contentHash": d({ contentHash: bad }),
+        "storeDocument contentType": d({ contentType: bad }),
+        "storeDocument metadata value": d({ metadata: { k: bad } }),
+        "storeDocument metadata key": d({ metadata: { [`k${bad}`]: "v" } }),
+        "storeChunks id": c({ id: `c-keep${bad}` }),
+        "storeChunks documentId": c({ documentId: `keep${bad}` }),
+        "storeChunks text": c({ text: bad }),
+        "storeChunks contentHash": c({ contentHash: bad }),
+        "storeChunks metadata value": c({ metadata: { k: bad } }),
+        "storeChunks metadata key": c({ metadata: { [`k${bad}`]: "v" } }),
+        "storeChunks second chunk": () =>
+          store.storeChunks([chunk("c-new", "keep", b), chunk(`c-new${bad}`, "keep", b)]),
+        "deleteDocument id": () => store.deleteDocument(`keep${bad}`, b),
+      };
+    },
+    reads({ store }, b, bad) {
+      return {
+        "getDocument id": () => store.getDocument(`keep${bad}`, b),
+        "findDocumentByHash hash": () => store.findDocumentByHash(`h-keep${bad}`, b),
+        "getChunk id": () => store.getChunk(`c-keep${bad}`, b),
+        "listChunks documentId": () => store.listChunks(`keep${bad}`, b),
+        "findChunkByHash hash": () => store.findChunkByHash(`hc-keep${bad}`, b),
+      };
+    },
+    everyMethod({ store }, b) {
+      return {
+        storeDocument: () => store.storeDocument(doc("d1", b)),
+        getDocument: () => store.getDocument("d1", b),
+        findDocumentByHash: () => store.findDocumentByHash("h1", b),
+        listDocuments: () => store.listDocuments(b),
+        deleteDocument: () => store.deleteDocument("d1", b),
+        storeChunks: () => store.storeChunks([chunk("c1", "d1", b)]),
+        getChunk: () => store.getChunk("c1", b),
+        listChunks: () => store.listChunks("d1", b),
+        findChunkByHash: () => store.findChunkByHash("h1", b),
+        deleteBank: () => store.deleteBank(b),
+      };
+    },
+    idCalls: ({ store }, b, id) => ({
+      "getDocument documentId": () => store.getDocument(id, b),
+      "deleteDocument documentId": () => store.deleteDocument(id, b),
+      "getChunk chunkId": () => store.getChunk(id, b),
+      "listChunks documentId": () => store.listChunks(id, b),
+    }),
+    countCalls: ({ store }, b, n) => ({
+      "listDocuments limit": () => store.listDocuments(b, { limit: n }),
+    }),
+  });
 }
 
 function cases(largeBatch: number): CaseDefinition<SourceStore>[] {
@@ -506,6 +583,54 @@ function cases(largeBatch: number): CaseDefinition<SourceStore>[] {
       },
     },
     {
+      name: "storeChunks applies a call in order: repeated ids keep createdAt, hashes move",
+      async fn({ store, bank }) {
+        const b = bank();
+        const t0 = new Date(Date.UTC(2020, 0, 1));
+        const t1 = new Date(Date.UTC(2021, 0, 1));
+        const t2 = new Date(Date.UTC(2022, 0, 1));
+        await store.storeChunks([
+          chunk("a", "d1", b, { contentHash: "h-a", createdAt: t0 }),
+          chunk("x", "d1", b, { chunkIndex: 9, contentHash: "h-x", createdAt: t0 }),
+        ]);
+        const ids = await store.storeChunks([
+          // A repeated id without createdAt keeps the one its first copy gave (new and
+          // existing chunks alike).
+          chunk("n", "d1", b, { chunkIndex: 1, createdAt: t1, contentHash: "h-n1" }),
+          chunk("n", "d1", b, { chunkIndex: 1, text: "n again", contentHash: "h-n2" }),
+          chunk("x", "d1", b, { chunkIndex: 9, createdAt: t2, contentHash: "h-x2" }),
+          chunk("x", "d1", b, { chunkIndex: 9, text: "x again", contentHash: "h-x3" }),
+          // "a" releases h-a, "b" takes it, then "a" is overwritten once more.
+          chunk("a", "d1", b, { text: "a moved", contentHash: "h-a2" }),
+          chunk("b", "d1", b, { chunkIndex: 2, contentHash: "h-a" }),
+          chunk("a", "d1", b, { text: "a final", contentHash: "h-a3" }),
+          chunk("c", "d1", b, { chunkIndex: 3, contentHash: "h-a2" }),
+          chunk("dup", "d1", b, { chunkIndex: 4, contentHash: "h-a" }),
+          chunk("dup", "d1", b, { chunkIndex: 4, contentHash: "h-n2" }),
+        ]);
+        assert.deepEqual(ids, ["n", "n", "x", "x", "a", "b", "a", "c", "b", "n"]);
+        const got = await store.listChunks("d1", b);
+        assert.deepEqual(
+          got.map((c) => [c.id, c.text, c.contentHash, c.createdAt?.toISOString()]),
+          [
+            ["a", "a final", "h-a3", t0.toISOString()],
+            ["n", "n again", "h-n2", t1.toISOString()],
+            ["b", "text for b", "h-a", got[2]?.createdAt?.toISOString()],
+            ["c", "text for c", "h-a2", got[3]?.createdAt?.toISOString()],
+            ["x", "x again", "h-x3", t2.toISOString()],
+          ],
+        );
+        assertRecentDate(got[2]?.createdAt, "b.createdAt");
+        for (const [hash, id] of [["h-a", "b"], ["h-a2", "c"], ["h-a3", "a"], ["h-n2", "n"]]) {
+          assert.equal((await store.findChunkByHash(hash!, b))?.id, id, hash);
+        }
+        for (const hash of ["h-n1", "h-x", "h-x2"]) {
+          assert.equal(await store.findChunkByHash(hash, b), null, hash);
+        }
+        assert.equal(await store.getChunk("dup", b), null);
+      },
+    },
+    {
       name: "storeChunks validates the whole batch before writing anything",
       async fn({ store, bank }) {
         const b = bank();
@@ -781,6 +906,6 @@ export function sourceStoreContract(options: ContractOptions<SourceStore>): Cont
     "sourceStore",
     "SourceStore contract",
     options,
-    cases(options.largeBatchSize ?? 2000),
+    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases()],
   );
 }

@@ -29,6 +29,7 @@ import type {
 } from "../spi/vector_store.ts";
 import { isSupported, type Metadata } from "../types.ts";
 import { clampScore, compareIds } from "../util/validate.ts";
+import { stringRuleCases } from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, cosine, oneHot, seededVector } from "./fixtures.ts";
 import {
   buildSuite,
@@ -602,6 +603,130 @@ function validationCases(): Def[] {
         InvalidVectorError,
       );
       await assertRejectsWith(() => store.searchSimilar([], bank()), InvalidVectorError);
+    },
+  });
+  return cases;
+}
+
+/** Core's input rules (core/README.md): portable strings and bounded vector norms. */
+function inputRuleCases(): Def[] {
+  const cases = stringRuleCases<VectorStore>({
+    async seed({ store, dimensions: d }, b) {
+      await store.storeVectors([
+        item("keep", b, seededVector(d, 1), {
+          text: "original",
+          tags: ["t"],
+          metadata: { k: "v" },
+        }),
+      ]);
+    },
+    snapshot: ({ store }, b) => listAll(store, b),
+    writes({ store, dimensions: d }, b, bad) {
+      const v = seededVector(d, 2);
+      const w = (extra: Partial<VectorItem>) => () =>
+        store.storeVectors([{ ...item("keep", b, v), ...extra }]);
+      return {
+        "storeVectors id": w({ id: `keep${bad}` }),
+        "storeVectors text": w({ text: bad }),
+        "storeVectors tag": w({ tags: ["t", bad] }),
+        "storeVectors metadata value": w({ metadata: { k: bad } }),
+        "storeVectors metadata key": w({ metadata: { [`k${bad}`]: "v" } }),
+        "storeVectors factType": w({ factType: bad }),
+        "storeVectors memoryLayer": w({ memoryLayer: bad }),
+        "storeVectors chunkId": w({ chunkId: bad }),
+        "storeVectors second item": () =>
+          store.storeVectors([item("new", b, v), item(`new${bad}`, b, v)]),
+        "storeVectors bank id of the second item": () =>
+          store.storeVectors([item("new", b, v), item("new", `${b}${bad}`, v)]),
+        "delete ids": () => store.delete(["keep", `keep${bad}`], b),
+      };
+    },
+    reads({ store, dimensions: d }, b, bad) {
+      const q = seededVector(d, 1);
+      const s = (filters: VectorFilters) => () => store.searchSimilar(q, b, { limit: 5, filters });
+      return {
+        "searchSimilar tags filter": s({ tags: [bad] }),
+        "searchSimilar factTypes filter": s({ factTypes: [bad] }),
+        "searchSimilar sessionId filter": s({ sessionId: bad }),
+        "searchSimilar metadata filter value": s({ metadataFilters: { k: bad } }),
+        "searchSimilar metadata filter key": s({ metadataFilters: { [`k${bad}`]: "v" } }),
+      };
+    },
+    everyMethod({ store, dimensions: d }, b) {
+      const v = seededVector(d, 1);
+      return {
+        storeVectors: () => store.storeVectors([item("a", b, v)]),
+        searchSimilar: () => store.searchSimilar(v, b),
+        delete: () => store.delete(["a"], b),
+        listVectors: () => store.listVectors(b),
+        deleteBank: () => store.deleteBank(b),
+      };
+    },
+    idCalls: ({ store }, b, id) => ({
+      "delete [id]": () => store.delete([id], b),
+      "delete [seeded id, id]": () => store.delete(["keep", id], b),
+    }),
+    countCalls({ store, dimensions: d }, b, n) {
+      const q = seededVector(d, 1);
+      return {
+        "searchSimilar limit": () => store.searchSimilar(q, b, { limit: n }),
+        "searchSimilar limit, filtered": () =>
+          store.searchSimilar(q, b, { limit: n, filters: { tags: ["t"] } }),
+        "listVectors limit": () => store.listVectors(b, { limit: n }),
+        "listVectors offset": () => store.listVectors(b, { offset: n }),
+        "listVectors offset and limit": () => store.listVectors(b, { offset: n, limit: n }),
+      };
+    },
+  });
+  cases.push({
+    name: "input rule: a vector norm outside [2^-30, 2^30] is an InvalidVectorError (stored " +
+      "and query), nothing written; zero vectors and norms inside the range are accepted",
+    async fn(ctx) {
+      const { store, bank, dimensions: d } = ctx;
+      const b = bank();
+      await store.storeVectors([item("keep", b, seededVector(d, 1))]);
+      const fill = (x: number) => new Array<number>(d).fill(x);
+      const bads: [string, number[]][] = [
+        ["huge norm (every component 1e9)", fill(1e9)],
+        ["largest float32 component", seededVector(d, 3).map((x, i) => (i === 0 ? 3.4e38 : x))],
+        ["norm just above 2^30", oneHot(d, 0).map((x) => x * 2 ** 30 * 1.001)],
+        ["tiny norm (every component 1e-12)", fill(1e-12)],
+        ["all components 1e-30", fill(1e-30)],
+        ["norm just below 2^-30", oneHot(d, 1).map((x) => x * 2 ** -30 * 0.999)],
+      ];
+      for (const [name, v] of bads) {
+        await assertRejectsWith(
+          () => store.storeVectors([item("new", b, seededVector(d, 2)), item("bad", b, v)]),
+          InvalidVectorError,
+          "norm",
+        ).catch((e) => assert.fail(`stored vector, ${name}: ${e.message}`));
+        await assertRejectsWith(() => store.searchSimilar(v, b), InvalidVectorError, "norm")
+          .catch((e) => assert.fail(`query vector, ${name}: ${e.message}`));
+      }
+      assert.deepStrictEqual(idsOf(await store.listVectors(b)), ["keep"], "nothing written");
+      // Accepted: the zero vector, and norms of 2^29 and 2^-29 (inside the range).
+      const big = oneHot(d, 0).map((x) => x * 2 ** 29);
+      const small = oneHot(d, 1).map((x) => x * 2 ** -29);
+      const zero = fill(0);
+      await store.storeVectors([
+        item("big", b, big),
+        item("small", b, small),
+        item("zero", b, zero),
+      ]);
+      const listed = await store.listVectors(b);
+      assert.deepStrictEqual(idsOf(listed), ["big", "keep", "small", "zero"]);
+      assertVectorClose(listed[0]!.vector, big, "big");
+      assertVectorClose(listed[3]!.vector, zero, "zero");
+      const hBig = await search(ctx, big, b);
+      assert.equal(hBig[0]!.id, "big");
+      assertClose(hBig[0]!.score, 1, 1e-4, "score of a norm-2^29 vector with itself");
+      const hSmall = await search(ctx, small, b);
+      assert.equal(hSmall[0]!.id, "small");
+      assertClose(hSmall[0]!.score, 1, 1e-4, "score of a norm-2^-29 vector with itself");
+      for (const h of hBig) if (h.id === "zero") assertClose(h.score, 0, 1e-4, "zero vector");
+      for (const h of await search(ctx, zero, b)) {
+        assertClose(h.score, 0, 1e-4, `score of ${h.id} for a zero query`);
+      }
     },
   });
   return cases;
@@ -1424,6 +1549,7 @@ export function vectorStoreContract(options: ContractOptions<VectorStore>): Cont
     ...interfaceCases(),
     ...storeCases(largeBatchSize),
     ...validationCases(),
+    ...inputRuleCases(),
     ...scoreCases(),
     ...filterCases(),
     ...crowdedCases(largeBatchSize),

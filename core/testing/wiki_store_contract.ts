@@ -26,7 +26,13 @@ import {
   HOSTILE_BANK_PREFIXES,
   hostileBankId,
 } from "./harness.ts";
-import { assertRecentDate, defined, HOSTILE_IDS, HOSTILE_TEXTS } from "./_contract_helpers.ts";
+import {
+  assertRecentDate,
+  defined,
+  HOSTILE_IDS,
+  HOSTILE_TEXTS,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 
 function page(pageId: string, over: Partial<WikiPageInput> = {}): WikiPageInput {
   return {
@@ -48,6 +54,56 @@ async function mustGet(store: WikiStore, pageId: string, bankId: string): Promis
 }
 
 const ids = (pages: readonly WikiPage[]): string[] => pages.map((p) => p.pageId);
+
+/** Core's portable string rule (core/README.md, "Input rules") on every method. */
+const INPUT_RULE_CASES: CaseDefinition<WikiStore>[] = stringRuleCases<WikiStore>({
+  async seed({ store }, b) {
+    await store.upsertPage(page("keep", { tags: ["t"], metadata: { k: "v" } }), b);
+  },
+  async snapshot({ store }, b) {
+    return {
+      pages: await store.listPages(b),
+      history: await store.pageHistory("keep", b),
+    };
+  },
+  writes({ store }, b, bad) {
+    const w = (over: Partial<WikiPageInput>) => () => store.upsertPage(page("keep", over), b);
+    return {
+      "upsertPage pageId": w({ pageId: `keep${bad}` }),
+      "upsertPage title": w({ title: bad }),
+      "upsertPage content": w({ content: bad }),
+      "upsertPage scope": w({ scope: bad }),
+      "upsertPage sourceIds": w({ sourceIds: ["m1", bad] }),
+      "upsertPage crossLinks": w({ crossLinks: [bad] }),
+      "upsertPage tags": w({ tags: [bad] }),
+      "upsertPage metadata value": w({ metadata: { k: bad } }),
+      "upsertPage metadata key": w({ metadata: { [`k${bad}`]: "v" } }),
+      "deletePage pageId": () => store.deletePage(`keep${bad}`, b),
+    };
+  },
+  reads({ store }, b, bad) {
+    return {
+      "getPage pageId": () => store.getPage(`keep${bad}`, b),
+      "pageHistory pageId": () => store.pageHistory(`keep${bad}`, b),
+      "listPages scope": () => store.listPages(b, { scope: bad }),
+    };
+  },
+  everyMethod({ store }, b) {
+    return {
+      upsertPage: () => store.upsertPage(page("p1"), b),
+      getPage: () => store.getPage("p1", b),
+      listPages: () => store.listPages(b),
+      pageHistory: () => store.pageHistory("p1", b),
+      deletePage: () => store.deletePage("p1", b),
+      deleteBank: () => store.deleteBank(b),
+    };
+  },
+  idCalls: ({ store }, b, id) => ({
+    "getPage pageId": () => store.getPage(id, b),
+    "pageHistory pageId": () => store.pageHistory(id, b),
+    "deletePage pageId": () => store.deletePage(id, b),
+  }),
+});
 
 const CASES: CaseDefinition<WikiStore>[] = [
   {
@@ -493,5 +549,5 @@ function codeUnitOrder(a: string, b: string): number {
  * share one database.
  */
 export function wikiStoreContract(options: ContractOptions<WikiStore>): ContractSuite {
-  return buildSuite("wikiStore", "WikiStore contract", options, CASES);
+  return buildSuite("wikiStore", "WikiStore contract", options, [...CASES, ...INPUT_RULE_CASES]);
 }

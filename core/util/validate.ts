@@ -2,6 +2,16 @@
  * Input validation shared by the in-memory references and every adapter, so that all stores
  * reject the same inputs with the same typed errors before writing anything.
  *
+ * The portable input rules (core/README.md, "Input rules"):
+ *
+ * - **Strings**: every string an application hands to a store (ids, bank ids, texts, tags,
+ *   metadata keys and values, filter values, queries, …), on writes and reads, must be
+ *   well-formed UTF-16 and contain no U+0000 ({@linkcode isPortableString},
+ *   {@linkcode validateText}, {@linkcode validateStrings}); stores apply this to every
+ *   argument with `enforceInputRules`.
+ * - **Vectors**: finite float32 components and a Euclidean norm of exactly 0 or within
+ *   [{@linkcode MIN_VECTOR_NORM}, {@linkcode MAX_VECTOR_NORM}] ({@linkcode validateVector}).
+ *
  * @module
  */
 import { DimensionMismatchError, InvalidVectorError, ValidationError } from "../errors.ts";
@@ -16,10 +26,188 @@ export const MAX_BANK_ID_LENGTH = 255;
 export const FACADE_BANK_ID_PATTERN: RegExp = /^[a-zA-Z0-9][a-zA-Z0-9._:@-]{0,254}$/;
 
 /**
- * Check a bank id as adapters must: a non-empty string of at most 255 characters. Any content
- * is allowed (quotes, `%`, `_`, `:`, unicode); adapters must bind or escape it.
+ * Smallest non-zero Euclidean norm a vector may have: 2^-30 (≈ 9.3e-10). With norms in
+ * `[MIN_VECTOR_NORM, MAX_VECTOR_NORM]`, the squared norm of a vector and the product of two
+ * squared norms stay normal, finite float32 values, so backends that accumulate cosine in
+ * float32 (libSQL, pgvector) score exactly like the float64 in-memory reference. A norm of
+ * exactly 0 (the zero vector) is also allowed and scores 0.
+ */
+export const MIN_VECTOR_NORM: number = 2 ** -30;
+
+/**
+ * Largest Euclidean norm a vector may have: 2^30 (≈ 1.07e9). See
+ * {@linkcode MIN_VECTOR_NORM}.
+ */
+export const MAX_VECTOR_NORM: number = 2 ** 30;
+
+/**
+ * How deeply nested (arrays and plain objects) an argument {@linkcode validateStrings} walks
+ * may be; deeper (or cyclic) values are rejected with a {@linkcode ValidationError}.
+ */
+export const MAX_INPUT_DEPTH = 64;
+
+const P = "[astrocyte/core]";
+
+const nativeIsWellFormed: ((this: string) => boolean) | undefined =
+  (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/**
+ * Index of the first lone (unpaired) UTF-16 surrogate in `value`, or -1 when the string is
+ * well-formed. Uses `String.prototype.isWellFormed` when the runtime has it.
+ */
+export function loneSurrogateIndex(value: string): number {
+  if (nativeIsWellFormed !== undefined && nativeIsWellFormed.call(value)) return -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff) {
+      const next = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * Whether `value` satisfies the portable string rule every store enforces: well-formed UTF-16
+ * (no lone surrogates) and no U+0000. Such strings round-trip exactly through UTF-8 backends
+ * (Postgres text, SQLite, JSON over HTTP).
+ */
+export function isPortableString(value: string): boolean {
+  return value.indexOf("\u0000") < 0 &&
+    (nativeIsWellFormed !== undefined
+      ? nativeIsWellFormed.call(value)
+      : loneSurrogateIndex(value) < 0);
+}
+
+/** Throw the rule's {@linkcode ValidationError} for a string that is not portable. */
+function rejectString(value: string, field: string, prefix: string, what = field): never {
+  const nul = value.indexOf("\u0000");
+  if (nul >= 0) {
+    throw new ValidationError(
+      `${prefix} ${what} must not contain U+0000 (NUL), found at index ${nul}`,
+      { field },
+    );
+  }
+  const i = loneSurrogateIndex(value);
+  const unit = value.charCodeAt(i).toString(16).toUpperCase();
+  throw new ValidationError(
+    `${prefix} ${what} must be well-formed UTF-16, found a lone surrogate U+${unit} at index ${i}`,
+    { field },
+  );
+}
+
+/**
+ * Check a string argument: a string that is well-formed UTF-16 and contains no U+0000 (the
+ * portable string rule, see {@linkcode isPortableString}). Empty strings are allowed.
  *
- * @throws {ValidationError} when the id is not a non-empty string of at most 255 characters.
+ * @throws {ValidationError} naming `field` when `value` is not a string, contains NUL or a lone
+ * surrogate.
+ */
+export function validateText(value: unknown, field = "text", prefix: string = P): string {
+  if (typeof value !== "string") {
+    throw new ValidationError(`${prefix} ${field} must be a string`, { field });
+  }
+  if (!isPortableString(value)) rejectString(value, field, prefix);
+  return value;
+}
+
+/** One step of a path to an offending value. */
+type Step = string | number;
+
+/** What {@linkcode findBadString} found. */
+interface BadString {
+  path: Step[];
+  kind: "value" | "key" | "depth";
+  value: string;
+}
+
+function findBadString(value: unknown, depth: number): BadString | undefined {
+  if (typeof value === "string") {
+    return isPortableString(value) ? undefined : { path: [], kind: "value", value };
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  if (depth >= MAX_INPUT_DEPTH) return { path: [], kind: "depth", value: "" };
+  if (Array.isArray(value)) {
+    for (let i = 0, n = value.length; i < n; i++) {
+      const x: unknown = value[i];
+      // Numbers first: vectors are by far the longest arrays a store is handed.
+      if (typeof x === "number" || x === null || (typeof x !== "string" && typeof x !== "object")) {
+        continue;
+      }
+      const bad = findBadString(x, depth + 1);
+      if (bad !== undefined) {
+        bad.path.unshift(i);
+        return bad;
+      }
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value);
+  // Plain objects only: Dates, typed arrays and class instances carry no application strings.
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  for (const key of Object.keys(value)) {
+    if (!isPortableString(key)) return { path: [key], kind: "key", value: key };
+    const x: unknown = (value as Record<string, unknown>)[key];
+    if (x === null || (typeof x !== "string" && typeof x !== "object")) continue;
+    const bad = findBadString(x, depth + 1);
+    if (bad !== undefined) {
+      bad.path.unshift(key);
+      return bad;
+    }
+  }
+  return undefined;
+}
+
+function formatPath(field: string, path: readonly Step[]): string {
+  let out = field;
+  for (const step of path) {
+    out += typeof step === "number"
+      ? `[${step}]`
+      : /^[A-Za-z_$][\w$]*$/.test(step)
+      ? `.${step}`
+      : `[${JSON.stringify(step)}]`;
+  }
+  return out;
+}
+
+/**
+ * Apply the portable string rule (see {@linkcode isPortableString}) to every string inside
+ * `value`: the value itself, array elements, and the keys and values of plain objects, at any
+ * depth up to {@linkcode MAX_INPUT_DEPTH}. Numbers, booleans, `Date`s, typed arrays and class
+ * instances are skipped (checking their types is the caller's job). The error names the
+ * offending path, e.g. `items[2].metadata.k`.
+ *
+ * Cheap: it allocates nothing unless it finds a bad string.
+ *
+ * @throws {ValidationError} for a string (or object key) with U+0000 or a lone surrogate, or a
+ * value nested more than {@linkcode MAX_INPUT_DEPTH} levels deep (or cyclic).
+ */
+export function validateStrings(value: unknown, field: string, prefix: string = P): void {
+  const bad = findBadString(value, 0);
+  if (bad === undefined) return;
+  const at = formatPath(field, bad.path);
+  if (bad.kind === "depth") {
+    throw new ValidationError(
+      `${prefix} ${at} is nested more than ${MAX_INPUT_DEPTH} levels deep (or is cyclic)`,
+      { field: at },
+    );
+  }
+  rejectString(bad.value, at, prefix, bad.kind === "key" ? `The key ${at}` : at);
+}
+
+/**
+ * Check a bank id as adapters must: a non-empty string of at most 255 characters that follows
+ * the portable string rule (well-formed UTF-16, no U+0000; see {@linkcode isPortableString}).
+ * Any other content is allowed (quotes, `%`, `_`, `:`, unicode); adapters must bind or escape
+ * it.
+ *
+ * @throws {ValidationError} when the id is not a non-empty string of at most 255 characters,
+ * or contains U+0000 or a lone surrogate.
  */
 export function validateBankId(bankId: unknown, prefix = "[astrocyte/core]"): string {
   if (typeof bankId !== "string" || bankId.length === 0) {
@@ -31,11 +219,13 @@ export function validateBankId(bankId: unknown, prefix = "[astrocyte/core]"): st
       { field: "bankId" },
     );
   }
+  if (!isPortableString(bankId)) rejectString(bankId, "bankId", prefix, "Bank id");
   return bankId;
 }
 
 /**
- * Check a record id: a non-empty string of at most `maxLength` characters.
+ * Check a record id: a non-empty string of at most `maxLength` characters that follows the
+ * portable string rule (well-formed UTF-16, no U+0000; see {@linkcode isPortableString}).
  *
  * @throws {ValidationError} otherwise.
  */
@@ -54,14 +244,19 @@ export function validateId(
       { field },
     );
   }
+  if (!isPortableString(id)) rejectString(id, field, prefix);
   return id;
 }
 
 /**
- * Check one vector: a non-empty array of finite numbers whose length equals `dimensions`
- * (when given).
+ * Check one vector (stored or query): a non-empty array of finite float32-range numbers whose
+ * Euclidean norm is exactly 0 or within [{@linkcode MIN_VECTOR_NORM},
+ * {@linkcode MAX_VECTOR_NORM}] (2^-30 … 2^30), and whose length equals `dimensions` (when
+ * given). The norm is that of the float32-rounded components (what every store keeps),
+ * computed in float64.
  *
- * @throws {InvalidVectorError} for non-arrays, empty vectors, NaN or ±Infinity.
+ * @throws {InvalidVectorError} for non-arrays, empty vectors, NaN, ±Infinity, components
+ * beyond the float32 range, or a non-zero norm outside the allowed range.
  * @throws {DimensionMismatchError} when the length differs from `dimensions`.
  */
 export function validateVector(
@@ -77,6 +272,7 @@ export function validateVector(
   if (v.length === 0) {
     throw new InvalidVectorError(`${prefix} ${field} must not be empty`, { field });
   }
+  let squares = 0;
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== "number" || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
@@ -85,6 +281,18 @@ export function validateVector(
           typeof x === "number" ? String(x) : typeof x
         }`,
         { field: `${field}[${i}]` },
+      );
+    }
+    const f = Math.fround(x);
+    squares += f * f;
+  }
+  if (squares !== 0) {
+    const norm = Math.sqrt(squares);
+    if (!(norm >= MIN_VECTOR_NORM && norm <= MAX_VECTOR_NORM)) {
+      throw new InvalidVectorError(
+        `${prefix} ${field} has norm ${norm}: the norm must be 0 or within [2^-30, 2^30] ` +
+          `(${MIN_VECTOR_NORM} … ${MAX_VECTOR_NORM}) so that float32 backends score it exactly`,
+        { field },
       );
     }
   }
@@ -133,11 +341,7 @@ export function validateVectorItems(
     }
     validateId(item.id, `items[${i}].id`, prefix);
     validateBankId(item.bankId, prefix);
-    if (typeof item.text !== "string") {
-      throw new ValidationError(`${prefix} items[${i}].text must be a string`, {
-        field: `items[${i}].text`,
-      });
-    }
+    validateText(item.text, `items[${i}].text`, prefix);
     validateVector(item.vector, dim, `items[${i}].vector`, prefix);
     dim ??= item.vector.length;
   });
@@ -145,9 +349,19 @@ export function validateVectorItems(
 }
 
 /**
- * Normalise a `limit`/`offset` style option: an integer ≥ `min`, or the default.
+ * Largest count {@linkcode validateCount} returns: `Number.MAX_SAFE_INTEGER` (2^53 − 1). A
+ * larger integer `limit`, `offset`, `topK` or depth is clamped to it, which changes no result
+ * (no store holds that many items) and keeps every count exact and within the 64-bit integers
+ * SQL backends bind (`LIMIT`, `OFFSET`).
+ */
+export const MAX_COUNT: number = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Normalise a `limit`/`offset` style option: an integer ≥ `min`, or the default. Any integer
+ * is valid, however large; values above {@linkcode MAX_COUNT} are clamped to it, so a `limit`
+ * of 2^31 or 1e300 means "everything" on every backend.
  *
- * @throws {ValidationError} for negative, fractional or non-numeric values.
+ * @throws {ValidationError} for negative, fractional, infinite or non-numeric values.
  */
 export function validateCount(
   value: unknown,
@@ -160,7 +374,7 @@ export function validateCount(
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     throw new ValidationError(`${prefix} ${field} must be an integer ≥ ${min}`, { field });
   }
-  return value;
+  return value > MAX_COUNT ? MAX_COUNT : value;
 }
 
 /**
