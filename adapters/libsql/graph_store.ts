@@ -13,6 +13,7 @@ import {
   validateBankId,
   validateCount,
   validateId,
+  validateInt32,
   validateVector,
 } from "@astrocyte/core";
 import { enforceInputRules } from "@astrocyte/core";
@@ -85,7 +86,7 @@ function checkEntity(entity: Entity, field: string): void {
     validateVector(entity.embedding, null, `${field}.embedding`, PREFIX);
   }
   if (entity.mentionCount !== undefined) {
-    validateCount(entity.mentionCount, 1, `${field}.mentionCount`, PREFIX);
+    validateInt32(entity.mentionCount, `${field}.mentionCount`, PREFIX);
   }
 }
 

@@ -13,15 +13,21 @@ import {
   ConfigError,
   type ContentPart,
   type EmbedOptions,
+  findTransportFailure,
   type HealthStatus,
   InvalidVectorError,
   type JsonValue,
   type LLMCapabilities,
   type LLMProvider,
   type Message,
+  parseRetryAfter,
   ProviderUnavailableError,
+  RetryError,
+  timeoutFetch,
   type ToolCall,
+  TransportFailure,
   ValidationError,
+  withRetries,
 } from "@astrocyte/core";
 
 const PREFIX = "[astrocyte/openai]";
@@ -105,33 +111,85 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): LLMPr
     return h;
   };
 
-  const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+  // Statuses are classified below by the provider's own rules; the wrapped fetch bounds each
+  // attempt (body included) and throws only when no whole answer arrived.
+  const fetchOnce = timeoutFetch(doFetch, { timeoutMs, throwOnStatus: false });
 
-  const retryDelay = (attempt: number, retryAfter: string | null): number => {
-    if (retryAfter !== null) {
-      const seconds = Number(retryAfter);
-      const ms = Number.isFinite(seconds)
-        ? seconds * 1000
-        : Math.max(0, Date.parse(retryAfter) - Date.now());
-      if (Number.isFinite(ms)) return Math.min(maxDelay, Math.max(0, ms));
+  /** One attempt: the parsed body, a final typed error, or a `TransportFailure` to retry. */
+  async function attempt(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<Record<string, unknown>> {
+    let response: Response;
+    try {
+      response = await fetchOnce(`${baseUrl}${path}`, {
+        method,
+        headers: headers(),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      const t = signal?.aborted ? undefined : findTransportFailure(e);
+      if (t === undefined) throw e;
+      const cause = t.cause ?? e;
+      throw new TransportFailure(
+        t.timeoutMs !== undefined
+          ? `${PREFIX} Request timed out after ${timeoutMs} ms calling ${path}`
+          : `${PREFIX} Network error calling ${path}: ${redact(String((cause as Error)?.message))}`,
+        { outcome: t.outcome, cause },
+      );
     }
-    const exp = Math.min(maxDelay, baseDelay * 2 ** attempt);
-    return exp / 2 + Math.random() * (exp / 2);
-  };
+    if (response.ok) {
+      try {
+        return await response.json() as Record<string, unknown>;
+      } catch (cause) {
+        throw new ProviderUnavailableError(`${PREFIX} Invalid JSON in response from ${path}`, {
+          provider: "openai",
+          retryable: true,
+          cause,
+        });
+      }
+    }
+    const text = await response.text().catch(() => "");
+    const detail = redact(errorDetail(text)).slice(0, 300);
+    if (RETRYABLE_STATUS.has(response.status)) {
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      throw new TransportFailure(
+        `${PREFIX} HTTP ${response.status} from ${path}${detail ? `: ${detail}` : ""}`,
+        {
+          outcome: "unknown",
+          status: response.status,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        },
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new ProviderUnavailableError(
+        `${PREFIX} Authentication failed (HTTP ${response.status}) at ${path}: check api_key`,
+        { provider: "openai", retryable: false },
+      );
+    }
+    if (response.status === 404) {
+      throw new ConfigError(
+        `${PREFIX} Not found (HTTP 404) at ${path}: check base_url and model${
+          detail ? `: ${detail}` : ""
+        }`,
+      );
+    }
+    throw new ValidationError(
+      `${PREFIX} Request rejected (HTTP ${response.status}) at ${path}${
+        detail ? `: ${detail}` : ""
+      }`,
+    );
+  }
 
-  /** POST/GET with timeout and bounded retries; returns the parsed JSON body. */
+  /**
+   * POST/GET with a timeout per attempt and bounded retries (core `withRetries`: equal-jitter
+   * exponential backoff, `Retry-After` honoured, both capped at `maxRetryDelayMs`) for 408,
+   * 409, 425, 429, 500, 502, 503, 504, timeouts and network errors; returns the parsed body.
+   */
   async function request(
     method: "GET" | "POST",
     path: string,
@@ -139,73 +197,26 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): LLMPr
     signal: AbortSignal | undefined,
   ): Promise<Record<string, unknown>> {
     if (closed) throw new ValidationError(`${PREFIX} Provider is closed`);
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= maxRetries; attempt++) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      let response: Response;
-      try {
-        response = await doFetch(`${baseUrl}${path}`, {
-          method,
-          headers: headers(),
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: combined,
-        });
-      } catch (cause) {
-        if (signal?.aborted) throw cause;
-        const timedOut = timeout.aborted;
-        lastError = new ProviderUnavailableError(
-          `${PREFIX} ${
-            timedOut ? `Request timed out after ${timeoutMs} ms` : "Network error"
-          } calling ${path}${timedOut ? "" : `: ${redact(String((cause as Error)?.message))}`}`,
-          { provider: "openai", retryable: true, cause },
-        );
-        if (attempt < maxRetries) await sleep(retryDelay(attempt, null), signal);
-        continue;
-      }
-      if (response.ok) {
-        try {
-          return await response.json() as Record<string, unknown>;
-        } catch (cause) {
-          throw new ProviderUnavailableError(`${PREFIX} Invalid JSON in response from ${path}`, {
-            provider: "openai",
-            retryable: true,
-            cause,
-          });
-        }
-      }
-      const text = await response.text().catch(() => "");
-      const detail = redact(errorDetail(text)).slice(0, 300);
-      if (RETRYABLE_STATUS.has(response.status)) {
-        lastError = new ProviderUnavailableError(
-          `${PREFIX} HTTP ${response.status} from ${path}${detail ? `: ${detail}` : ""}`,
-          { provider: "openai", retryable: true },
-        );
-        if (attempt < maxRetries) {
-          await sleep(retryDelay(attempt, response.headers.get("retry-after")), signal);
-        }
-        continue;
-      }
-      if (response.status === 401 || response.status === 403) {
-        throw new ProviderUnavailableError(
-          `${PREFIX} Authentication failed (HTTP ${response.status}) at ${path}: check api_key`,
-          { provider: "openai", retryable: false },
-        );
-      }
-      if (response.status === 404) {
-        throw new ConfigError(
-          `${PREFIX} Not found (HTTP 404) at ${path}: check base_url and model${
-            detail ? `: ${detail}` : ""
-          }`,
-        );
-      }
-      throw new ValidationError(
-        `${PREFIX} Request rejected (HTTP ${response.status}) at ${path}${
-          detail ? `: ${detail}` : ""
-        }`,
-      );
+    try {
+      return await withRetries(() => attempt(method, path, body, signal), {
+        maxRetries,
+        retryBaseMs: baseDelay,
+        maxBackoffMs: maxDelay,
+        maxRetryAfterMs: maxDelay,
+        jitter: "equal",
+        idempotent: true,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      // Retries exhausted: the last attempt's failure, as a retryable typed error.
+      const t = e instanceof RetryError ? e.transport : undefined;
+      if (t === undefined) throw e;
+      throw new ProviderUnavailableError(t.message, {
+        provider: "openai",
+        retryable: true,
+        ...(t.cause === undefined ? {} : { cause: t.cause }),
+      });
     }
-    throw lastError;
   }
 
   async function embedBatch(

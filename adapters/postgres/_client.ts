@@ -42,8 +42,8 @@ export interface SqlStatement {
 /**
  * What every store uses to talk to Postgres. For the networked drivers (`neon-http`,
  * `neon-ws`) `query` and `transaction` apply the timeout and the bounded, idempotency-aware
- * retries of {@linkcode Resilience}; `query("SELECT 1")` (the health probe) is made once,
- * with the timeout but without retries, so `health()` answers within the timeout.
+ * retries of {@linkcode Resilience}; {@linkcode SqlClient.probe} is the health check: one
+ * attempt, without retries, bounded by the timeout.
  */
 export interface SqlClient {
   /** The driver in use (`custom` for a caller-supplied client). */
@@ -54,6 +54,12 @@ export interface SqlClient {
   query(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Run statements atomically (one transaction); rows per statement. */
   transaction(statements: readonly SqlStatement[]): Promise<Row[][]>;
+  /**
+   * The health probe: one `SELECT 1`, never retried, bounded by `timeoutMs` for every driver
+   * (so `health()` answers within it). Rejects with the reason when the database is not
+   * reachable.
+   */
+  probe(): Promise<void>;
   /** Release the underlying resources (no-op for caller-owned clients). */
   close(): Promise<void>;
 }
@@ -142,9 +148,11 @@ export function classifyPostgresFailure(error: unknown): FailureClass {
   return { retry: "never" };
 }
 
-/** The health probe: made once (no retries). */
-function isProbe(text: string, params: readonly unknown[]): boolean {
-  return params.length === 0 && /^\s*SELECT\s+1\s*;?\s*$/i.test(text);
+/** `probe` of a client: one `SELECT 1` (no retries), bounded by `timeoutMs` (0 = none). */
+function prober(query: SqlClient["query"], timeoutMs: number): () => Promise<void> {
+  return async () => {
+    await withTimeout(query("SELECT 1"), timeoutMs, "Health probe");
+  };
 }
 
 /** Index builds may legitimately run long: no per-request timeout for them. */
@@ -161,7 +169,7 @@ export function isIndexBuild(text: string): boolean {
 function withResilience(
   raw: Pick<SqlClient, "query" | "transaction">,
   r: Resilience,
-): Pick<SqlClient, "query" | "transaction"> {
+): Pick<SqlClient, "query" | "transaction" | "probe"> {
   const retrying = <T>(texts: readonly string[], fn: () => Promise<T>): Promise<T> =>
     withRetries(fn, {
       maxRetries: r.maxRetries,
@@ -171,12 +179,12 @@ function withResilience(
     });
   return {
     query(text, params = []) {
-      if (isProbe(text, params)) return raw.query(text, params);
       return retrying([text], () => raw.query(text, params));
     },
     transaction(statements) {
       return retrying(statements.map((s) => s.text), () => raw.transaction(statements));
     },
+    probe: prober(raw.query, r.timeoutMs),
   };
 }
 
@@ -208,12 +216,19 @@ function messageOf(e: unknown): string {
   return redact(e instanceof Error ? e.message : String(e)).slice(0, 300);
 }
 
-/** Wrap a caller-supplied client (never closed by the adapter). */
-export function wrapClient(raw: PostgresQueryable): SqlClient {
+/**
+ * Wrap a caller-supplied client (never closed by the adapter). `probeTimeoutMs` bounds its
+ * health probe only (0 = none); its statements run unbounded, as the caller configured them.
+ */
+export function wrapClient(raw: PostgresQueryable, probeTimeoutMs = 0): SqlClient {
   const c = raw as Any;
+  const withProbe = (client: Omit<SqlClient, "probe">): SqlClient => ({
+    ...client,
+    probe: prober(client.query, probeTimeoutMs),
+  });
   // Neon's `neon()` query function: `sql.query(text, params)` + `sql.transaction([...])`.
   if (typeof c === "function" && typeof c.transaction === "function") {
-    return {
+    return withProbe({
       driver: "custom",
       identity: c,
       async query(text, params = []) {
@@ -227,11 +242,11 @@ export function wrapClient(raw: PostgresQueryable): SqlClient {
         return (res as unknown[]).map(rowsOf);
       },
       close: () => Promise.resolve(),
-    };
+    });
   }
   // PGlite (and anything with an interactive `transaction(fn)` plus `exec`).
   if (typeof c.transaction === "function" && typeof c.exec === "function") {
-    return {
+    return withProbe({
       driver: "custom",
       identity: c,
       async query(text, params = []) {
@@ -247,11 +262,11 @@ export function wrapClient(raw: PostgresQueryable): SqlClient {
         });
       },
       close: () => Promise.resolve(),
-    };
+    });
   }
   // A pool (pg.Pool, Neon Pool): BEGIN/COMMIT on one checked-out client.
   if (typeof c.connect === "function" && ("totalCount" in c || "idleCount" in c)) {
-    return {
+    return withProbe({
       driver: "custom",
       identity: c,
       async query(text, params = []) {
@@ -270,17 +285,17 @@ export function wrapClient(raw: PostgresQueryable): SqlClient {
         }
       },
       close: () => Promise.resolve(),
-    };
+    });
   }
   // A single connection: serialise everything so transactions never interleave.
   const lock = mutex();
-  return {
+  return withProbe({
     driver: "custom",
     identity: c,
     query: (text, params = []) => lock(async () => rowsOf(await c.query(text, [...params]))),
     transaction: (statements) => lock(() => runInTransaction(c, statements)),
     close: () => Promise.resolve(),
-  };
+  });
 }
 
 /** The driver implied by the options (explicit `driver`, else the URL scheme). */
@@ -337,7 +352,7 @@ async function openPglite(options: PostgresOptions): Promise<SqlClient> {
     ...(dataDir === undefined ? {} : { dataDir }),
     extensions,
   }) as PostgresQueryable & { close(): Promise<void> };
-  const inner = wrapClient(db);
+  const inner = wrapClient(db, resilienceOf(options).timeoutMs);
   return {
     ...inner,
     driver: "pglite",
@@ -562,7 +577,9 @@ export async function openClient(
   options: PostgresOptions,
   context?: Partial<AdapterContext>,
 ): Promise<SqlClient> {
-  if (options.client !== undefined) return wrapClient(options.client);
+  if (options.client !== undefined) {
+    return wrapClient(options.client, resilienceOf(options).timeoutMs);
+  }
   const driver = driverOf(options);
   try {
     if (driver === "pglite") return await openPglite(options);
@@ -627,7 +644,10 @@ export async function leaseClient(
   context?: Partial<AdapterContext>,
 ): Promise<ClientLease> {
   if (options.client !== undefined) {
-    return { client: wrapClient(options.client), release: () => Promise.resolve() };
+    return {
+      client: wrapClient(options.client, resilienceOf(options).timeoutMs),
+      release: () => Promise.resolve(),
+    };
   }
   // PGlite instances are shared process-wide per data directory: two instances on one
   // directory would corrupt it, and the registry hands families with different configs

@@ -131,12 +131,17 @@ export function asDateArray(v: unknown): Date[] | undefined {
   return items.map((x) => asDate(x) ?? new Date(NaN));
 }
 
-/** Decode a `vector` column (text `[1,2,3]`, or an array from drivers that parse it). */
+/**
+ * Decode a `vector` column (text `[1,2,3]`, or an array from drivers that parse it) into the
+ * exact float32 values pgvector stores: its text form prints the shortest digits that identify
+ * each float32 (`0.1`), which `Math.fround` turns back into that float32 (0.10000000149011612),
+ * the value the in-memory reference and the other adapters return.
+ */
 export function asVector(v: unknown): number[] | undefined {
   if (v === null || v === undefined) return undefined;
-  if (Array.isArray(v)) return v.map(Number);
-  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
-  return JSON.parse(String(v)) as number[];
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, Math.fround);
+  const items: unknown[] = Array.isArray(v) ? v : JSON.parse(String(v));
+  return items.map((x) => Math.fround(Number(x)));
 }
 
 /** Decode an integer column (int4, int8 text or number). */

@@ -26,7 +26,7 @@ export interface StoreBase {
   query(what: string, text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Run statements atomically (a single statement runs on its own), translating errors. */
   transaction(what: string, statements: readonly SqlStatement[]): Promise<Row[][]>;
-  /** `health()` for the store. */
+  /** `health()` for the store: the client's probe; never throws (unhealthy, with the reason). */
   health(): Promise<HealthStatus>;
   /** Release the client (idempotent); waits for `pending` work first. */
   close(): Promise<void>;
@@ -110,7 +110,8 @@ export function createStoreBase(
           };
         }
         const { client } = await getLease();
-        await client.query("SELECT 1");
+        // One attempt, bounded by the timeout (no retries): an outage is reported promptly.
+        await client.probe();
         return {
           healthy: true,
           message: `postgres (${client.driver}) reachable`,

@@ -13,6 +13,7 @@ import {
   validateBankId,
   validateCount,
   validateId,
+  validateInt32,
   validateVector,
 } from "@astrocyte/core";
 import { enforceInputRules } from "@astrocyte/core";
@@ -72,7 +73,7 @@ function checkEntity(e: Entity, f: string): void {
   checkOptionalStringArray(e.aliases, `${f}.aliases`);
   checkOptionalMetadata(e.metadata, `${f}.metadata`);
   if (e.embedding !== undefined) validateVector(e.embedding, null, `${f}.embedding`, PREFIX);
-  if (e.mentionCount !== undefined) validateCount(e.mentionCount, 1, `${f}.mentionCount`, PREFIX);
+  if (e.mentionCount !== undefined) validateInt32(e.mentionCount, `${f}.mentionCount`, PREFIX);
 }
 
 function checkEntityLink(l: EntityLink, f: string): void {

@@ -95,7 +95,8 @@ export interface PostgresOptions {
    * Per-request timeout for `neon-http` (each HTTP request, body included) and `neon-ws`
    * (connecting, and each statement), in ms; `0` = none. Index builds (`CREATE INDEX`) are
    * exempt. A timeout is a retryable `ProviderUnavailableError` saying it timed out.
-   * Not applied to a caller-supplied `client` or to PGlite. @default {30000}
+   * Statements on a caller-supplied `client` or on PGlite are not bounded; `health()` is
+   * bounded by it on every driver. @default {30000}
    */
   timeoutMs?: number;
   /**

@@ -9,9 +9,11 @@
 import {
   clampScore,
   compareIds,
+  INT32_MIN,
   validateBankId,
   validateCount,
   validateId,
+  validateInt32,
   validateVector,
   ValidationError,
 } from "@astrocyte/core";
@@ -79,11 +81,9 @@ import {
 
 // ------------------------------------------------------------------------------- validation
 
+/** Line numbers, depths and revisions: integers within int32 (core's stored-integer rule). */
 function checkInteger(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > 2_147_483_647) {
-    fail(`${field} must be an integer`, field);
-  }
-  return value;
+  return validateInt32(value, field, PREFIX, INT32_MIN);
 }
 
 function checkFinite(value: unknown, field: string): number {
@@ -184,10 +184,7 @@ function validatePage(x: unknown): WikiPage {
   checkString(o.scope, "page.scope");
   checkStringArray(o.sourceIds, "page.sourceIds");
   checkStringArray(o.crossLinks, "page.crossLinks");
-  checkFinite(o.revision, "page.revision");
-  if (!Number.isInteger(o.revision) || Math.abs(o.revision as number) > 2_147_483_647) {
-    fail("page.revision must be an integer", "page.revision");
-  }
+  checkInteger(o.revision, "page.revision");
   checkDate(o.revisedAt, "page.revisedAt");
   if (o.tags !== undefined) checkStringArray(o.tags, "page.tags");
   if (o.metadata !== undefined) checkOptionalMetadata(o.metadata, "page.metadata");

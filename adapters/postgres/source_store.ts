@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { validateBankId, validateCount, validateId } from "@astrocyte/core";
+import { validateBankId, validateCount, validateId, validateInt32 } from "@astrocyte/core";
 import { enforceInputRules } from "@astrocyte/core";
 import type {
   AdapterContext,
@@ -73,13 +73,7 @@ function checkDocument(document: unknown): SourceDocument {
 
 function checkChunk(chunk: unknown, field: string): SourceChunk {
   const c = checkObject(chunk, field);
-  const chunkIndex = c.chunkIndex;
-  if (
-    typeof chunkIndex !== "number" || !Number.isInteger(chunkIndex) || chunkIndex < 0 ||
-    chunkIndex > 2_147_483_647
-  ) {
-    fail(`${field}.chunkIndex must be an integer ≥ 0`, `${field}.chunkIndex`);
-  }
+  const chunkIndex = validateInt32(c.chunkIndex, `${field}.chunkIndex`, PREFIX);
   const out: SourceChunk = {
     id: validateId(c.id, `${field}.id`, PREFIX),
     bankId: validateBankId(c.bankId, PREFIX),

@@ -1,7 +1,8 @@
 /**
  * The HTTP side: an `@upstash/vector` `Index` whose requests go through the adapter
  * context's `fetch`, with per-request timeouts, retries with exponential backoff and jitter on
- * 429/5xx and network errors, and errors translated into Astrocyte's typed errors.
+ * 429/5xx and network errors (core's `timeoutFetch` and `withRetries`), and errors translated
+ * into Astrocyte's typed errors.
  *
  * The SDK's own transport calls the global `fetch` and drops HTTP status codes (so it cannot tell
  * a 429 from a 400); we keep its `Index` (command shapes, endpoints, namespaces) and replace its
@@ -12,7 +13,15 @@
  */
 import { Index } from "@upstash/vector/cloudflare";
 import type { Requester, UpstashRequest, UpstashResponse } from "@upstash/vector/cloudflare";
-import { ProviderUnavailableError, ValidationError } from "@astrocyte/core";
+import {
+  findTransportFailure,
+  ProviderUnavailableError,
+  RetryError,
+  timeoutFetch,
+  TransportFailure,
+  ValidationError,
+  withRetries,
+} from "@astrocyte/core";
 import type { Logger } from "@astrocyte/core";
 
 const PREFIX = "[astrocyte/upstash]";
@@ -58,20 +67,6 @@ export interface TransportStats {
   retries: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-
 function unavailable(
   message: string,
   retryable: boolean,
@@ -90,94 +85,108 @@ function scrub(message: string, token: string): string {
   return token ? cut.split(token).join("***") : cut;
 }
 
-/** Build a `Requester` for the SDK that goes through `opts.fetch`. */
+/**
+ * Build a `Requester` for the SDK that goes through `opts.fetch`. Every command is retried as
+ * idempotent (upserts and deletes by id, reads): 429, 5xx, an unreadable answer, timeouts and
+ * network errors, through the core {@linkcode withRetries}.
+ */
 export function createRequester(opts: TransportOptions): Requester & { stats: TransportStats } {
   const stats: TransportStats = { attempts: 0, retries: 0 };
   const headers = {
     "Content-Type": "application/json",
     Authorization: `Bearer ${opts.token}`,
   };
+  // Status answers are classified here (e.g. 408 and 4xx are final, 200 with an unreadable
+  // body is retried); the wrapped fetch only throws when no whole answer arrived.
+  const fetchOnce = timeoutFetch(opts.fetch, { timeoutMs: opts.timeoutMs, throwOnStatus: false });
+
+  /** One attempt: the result, a typed final error, or a `TransportFailure` to retry. */
+  const attempt = async <TResult>(
+    name: string,
+    url: string,
+    body: string,
+  ): Promise<UpstashResponse<TResult>> => {
+    if (opts.signal.aborted) {
+      throw unavailable(`Request to ${name} aborted`, false, opts.signal.reason);
+    }
+    stats.attempts++;
+    let res: Response;
+    try {
+      res = await fetchOnce(url, { method: "POST", headers, body, signal: opts.signal });
+    } catch (e) {
+      if (opts.signal.aborted) throw unavailable(`Request to ${name} aborted`, false, e);
+      const t = findTransportFailure(e);
+      const cause = t?.cause ?? e;
+      throw new TransportFailure(
+        t?.timeoutMs !== undefined
+          ? `Upstash ${name} timed out after ${t.timeoutMs} ms`
+          : `Upstash ${name} failed: ${
+            scrub(cause instanceof Error ? cause.message : String(cause), opts.token)
+          }`,
+        { outcome: t?.outcome ?? "unknown", cause },
+      );
+    }
+    const text = await res.text();
+    let parsed: { result?: unknown; error?: unknown } | undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (res.ok && parsed !== undefined && parsed.error === undefined) {
+      return { result: parsed.result as TResult };
+    }
+    const message = scrub(
+      typeof parsed?.error === "string" ? parsed.error : text || res.statusText,
+      opts.token,
+    );
+    const cause = new UpstashHttpError(message, res.status);
+    const failed = `Upstash ${name} failed with HTTP ${res.status}: ${message}`;
+    if (res.status === 429 || res.status >= 500 || (res.ok && parsed === undefined)) {
+      const ra = Number(res.headers.get("retry-after"));
+      throw new TransportFailure(failed, {
+        outcome: res.status === 429 || res.status === 503 ? "not-processed" : "unknown",
+        status: res.status,
+        ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: ra * 1000 } : {}),
+        cause,
+      });
+    }
+    if (res.status === 400 || res.status === 422) {
+      throw new ValidationError(`${PREFIX} Upstash rejected ${name}: ${message}`, { cause });
+    }
+    throw unavailable(failed, false, cause);
+  };
+
   const request = async <TResult>(req: UpstashRequest): Promise<UpstashResponse<TResult>> => {
     const endpoint = (req.path ?? []).join("/");
     const url = [opts.url, ...(req.path ?? [])].join("/");
     const body = JSON.stringify(req.body);
     const name = endpoint.split("/")[0] ?? endpoint;
-    for (let attempt = 0;; attempt++) {
-      if (opts.signal.aborted) {
-        throw unavailable(`Request to ${name} aborted`, false, opts.signal.reason);
-      }
-      const ac = new AbortController();
-      const timer = setTimeout(
-        () => ac.abort(new DOMException(`Timed out after ${opts.timeoutMs} ms`, "TimeoutError")),
-        opts.timeoutMs,
-      );
-      const onAbort = (): void => ac.abort(opts.signal.reason);
-      opts.signal.addEventListener("abort", onAbort, { once: true });
-      let retryable: ProviderUnavailableError;
-      let retryAfterMs: number | undefined;
-      try {
-        stats.attempts++;
-        const res = await opts.fetch(url, { method: "POST", headers, body, signal: ac.signal });
-        const text = await res.text();
-        let parsed: { result?: unknown; error?: unknown } | undefined;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        if (res.ok && parsed !== undefined && parsed.error === undefined) {
-          return { result: parsed.result as TResult };
-        }
-        const message = scrub(
-          typeof parsed?.error === "string" ? parsed.error : text || res.statusText,
-          opts.token,
-        );
-        const cause = new UpstashHttpError(message, res.status);
-        if (res.status === 429 || res.status >= 500 || (res.ok && parsed === undefined)) {
-          retryable = unavailable(
-            `Upstash ${name} failed with HTTP ${res.status}: ${message}`,
-            true,
-            cause,
-          );
-          const ra = Number(res.headers.get("retry-after"));
-          if (Number.isFinite(ra) && ra > 0) retryAfterMs = Math.min(ra * 1000, 30_000);
-        } else if (res.status === 400 || res.status === 422) {
-          throw new ValidationError(`${PREFIX} Upstash rejected ${name}: ${message}`, { cause });
-        } else {
-          throw unavailable(
-            `Upstash ${name} failed with HTTP ${res.status}: ${message}`,
-            false,
-            cause,
-          );
-        }
-      } catch (e) {
-        if (e instanceof ValidationError || e instanceof ProviderUnavailableError) throw e;
-        if (opts.signal.aborted) throw unavailable(`Request to ${name} aborted`, false, e);
-        const timedOut = ac.signal.aborted;
-        retryable = unavailable(
-          timedOut
-            ? `Upstash ${name} timed out after ${opts.timeoutMs} ms`
-            : `Upstash ${name} failed: ${
-              scrub(e instanceof Error ? e.message : String(e), opts.token)
-            }`,
-          true,
-          e,
-        );
-      } finally {
-        clearTimeout(timer);
-        opts.signal.removeEventListener("abort", onAbort);
-      }
-      if (attempt >= opts.maxRetries) throw retryable;
-      stats.retries++;
-      const backoff = retryAfterMs ??
-        Math.random() * Math.min(5_000, opts.retryBaseMs * 2 ** attempt);
-      opts.logger?.debug?.(`${PREFIX} Retrying ${name}`, {
-        attempt: attempt + 1,
-        backoffMs: backoff,
+    try {
+      return await withRetries(() => attempt<TResult>(name, url, body), {
+        maxRetries: opts.maxRetries,
+        retryBaseMs: opts.retryBaseMs,
+        maxBackoffMs: 5_000,
+        maxRetryAfterMs: 30_000,
+        idempotent: true,
+        signal: opts.signal,
+        onRetry: ({ attempt, delayMs }) => {
+          stats.retries++;
+          opts.logger?.debug?.(`${PREFIX} Retrying ${name}`, {
+            attempt: attempt + 1,
+            backoffMs: delayMs,
+          });
+        },
       });
-      await sleep(backoff, opts.signal).catch((e) => {
+    } catch (e) {
+      // Retries exhausted: the last attempt's failure, as a retryable typed error.
+      const t = e instanceof RetryError ? e.transport : undefined;
+      if (t !== undefined) throw unavailable(t.message, true, t.cause);
+      // The wait between attempts was aborted (store closed): rejected with the signal's reason.
+      if (opts.signal.aborted && e === opts.signal.reason) {
         throw unavailable(`Request to ${name} aborted`, false, e);
-      });
+      }
+      throw e;
     }
   };
   return { request, stats };

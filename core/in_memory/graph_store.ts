@@ -47,6 +47,7 @@ import {
   validateBankId,
   validateCount,
   validateId,
+  validateInt32,
   validateVector,
 } from "../util/validate.ts";
 import { enforceInputRules } from "../util/input_rules.ts";
@@ -142,7 +143,7 @@ function checkEntity(entity: Entity, field: string): void {
     validateVector(entity.embedding, null, `${field}.embedding`, PREFIX);
   }
   if (entity.mentionCount !== undefined) {
-    validateCount(entity.mentionCount, 1, `${field}.mentionCount`, PREFIX);
+    validateInt32(entity.mentionCount, `${field}.mentionCount`, PREFIX);
   }
 }
 

@@ -38,7 +38,13 @@ import type {
   SourceStoreCapabilities,
 } from "../spi/source_store.ts";
 import type { HealthStatus } from "../types.ts";
-import { compareIds, validateBankId, validateCount, validateId } from "../util/validate.ts";
+import {
+  compareIds,
+  validateBankId,
+  validateCount,
+  validateId,
+  validateInt32,
+} from "../util/validate.ts";
 import { enforceInputRules } from "../util/input_rules.ts";
 import {
   checkObject,
@@ -97,10 +103,7 @@ function checkDocument(document: unknown): SourceDocument {
 
 function checkChunk(chunk: unknown, field: string): SourceChunk {
   const c = checkObject(chunk, field);
-  const chunkIndex = c.chunkIndex;
-  if (typeof chunkIndex !== "number" || !Number.isInteger(chunkIndex) || chunkIndex < 0) {
-    fail(`${field}.chunkIndex must be an integer ≥ 0`, `${field}.chunkIndex`);
-  }
+  const chunkIndex = validateInt32(c.chunkIndex, `${field}.chunkIndex`, PREFIX);
   const out: SourceChunk = {
     id: validateId(c.id, `${field}.id`, PREFIX),
     bankId: validateBankId(c.bankId, PREFIX),

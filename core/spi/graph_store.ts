@@ -22,7 +22,10 @@ export interface Entity {
   metadata?: Metadata;
   /** Name embedding, used by {@linkcode GraphStore.findEntityCandidatesScored}. */
   embedding?: number[];
-  /** How often the entity was mentioned. @default {1} */
+  /**
+   * How often the entity was mentioned: an integer in 0 … 2^31 − 1 (stores keep it in an
+   * int32 column; anything else is a `ValidationError`). @default {1}
+   */
   mentionCount?: number;
 }
 

@@ -48,7 +48,11 @@ export interface PageIndexDocument {
 export interface PageIndexSection {
   /** Parent document id. */
   documentId: string;
-  /** Line number of the heading; the section key within the document. */
+  /**
+   * Line number of the heading; the section key within the document. Line numbers everywhere
+   * in this family (and `depth`) are int32 integers (−2^31 … 2^31 − 1): stores keep them in
+   * int32 columns, and anything else is a `ValidationError`.
+   */
   lineNum: number;
   /** Node id such as `0001`. */
   nodeId: string;

@@ -39,7 +39,10 @@ export interface SourceChunk {
   bankId: string;
   /** Parent document id. */
   documentId: string;
-  /** 0-based position within the document. */
+  /**
+   * 0-based position within the document: an integer in 0 … 2^31 − 1 (stores keep it in an
+   * int32 column; anything else is a `ValidationError`).
+   */
   chunkIndex: number;
   /** Chunk text. */
   text: string;

@@ -1,12 +1,13 @@
 /**
  * Private helpers shared by the contract suites (hostile ids and texts for the WikiStore,
- * MentalModelStore and SourceStore suites; the input-rule cases for every store suite).
+ * MentalModelStore and SourceStore suites; the input-rule cases for every store suite; the
+ * stored-integer cases for the graph, source and PageIndex suites).
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
-import { isPortableString } from "../util/validate.ts";
+import { INT32_MAX, isPortableString } from "../util/validate.ts";
 import { assertRejectsWith } from "./fixtures.ts";
 import type { CaseContext, CaseDefinition } from "./harness.ts";
 
@@ -261,4 +262,105 @@ export function stringRuleCases<S>(spec: StringRuleSpec<S>): CaseDefinition<S>[]
     });
   }
   return cases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stored-integer rule (core/README.md, "Input rules"), shared by the graph, source and
+// PageIndex suites.
+
+/**
+ * Values no integer field a store persists may hold, whatever its minimum: beyond int32
+ * (Postgres `integer` rejects 2^31 with SQLSTATE 22003), beyond the safe integers, fractional
+ * or not finite. {@linkcode integerFieldCases} adds `min − 1`.
+ */
+export const OUT_OF_RANGE_INTEGERS: readonly (readonly [name: string, value: number])[] = [
+  ["2^31", 2 ** 31],
+  ["2^53", 2 ** 53],
+  ["1.5", 1.5],
+  ["NaN", Number.NaN],
+  ["Infinity", Number.POSITIVE_INFINITY],
+];
+
+/** One integer field exercised by {@linkcode integerFieldCases}. */
+export interface IntegerField<S> {
+  /** Smallest valid value: 0 for counts and indexes, `INT32_MIN` for line numbers. */
+  min: number;
+  /** What the `field` of the `ValidationError` must contain, e.g. `mentionCount`. */
+  field: string;
+  /**
+   * Store `n` in the field in a fresh bank and assert (with `assert`) that every read gives it
+   * back exactly.
+   */
+  roundTrip(ctx: CaseContext<S>, bankId: string, n: number): Promise<void>;
+  /**
+   * A call on the seeded bank with `n` in the field — for writes, in the second of two items,
+   * so that a store that wrote the first before validating the second shows in the snapshot.
+   */
+  call(ctx: CaseContext<S>, bankId: string, n: number): Promise<unknown>;
+}
+
+/** How one store family is exercised by {@linkcode integerFieldCases}. */
+export interface IntegerFieldSpec<S> {
+  /** Write valid records into `bankId`. */
+  seed(ctx: CaseContext<S>, bankId: string): Promise<void>;
+  /** Everything `bankId` holds, read back (compared with deepEqual). */
+  snapshot(ctx: CaseContext<S>, bankId: string): Promise<unknown>;
+  /** The integer fields of the family, by label. */
+  fields: Readonly<Record<string, IntegerField<S>>>;
+}
+
+/**
+ * The contract cases of the stored-integer rule: every integer field a store persists holds
+ * its int32 bounds (`min` and 2^31 − 1) exactly, and rejects 2^31, 2^53, 1.5, NaN, Infinity
+ * and `min − 1` with a `ValidationError` naming the field, writing nothing.
+ */
+export function integerFieldCases<S>(spec: IntegerFieldSpec<S>): CaseDefinition<S>[] {
+  return [
+    {
+      name: "stored integers: every integer field holds its int32 bounds (0 or −2^31, and " +
+        "2^31 − 1) and reads them back exactly",
+      async fn(ctx) {
+        for (const [label, field] of Object.entries(spec.fields)) {
+          for (const n of [field.min, INT32_MAX]) {
+            try {
+              await field.roundTrip(ctx, ctx.bank("int-ok"), n);
+            } catch (e) {
+              assert.fail(`${label} = ${n}: ${e instanceof Error ? e.message : String(e)}`);
+            }
+          }
+        }
+      },
+    },
+    {
+      name: "stored integers: a value beyond int32, fractional or not finite (2^31, 1.5, NaN) " +
+        "is a ValidationError naming the field, nothing written",
+      async fn(ctx) {
+        const b = ctx.bank("int-bad");
+        await spec.seed(ctx, b);
+        const before = await spec.snapshot(ctx, b);
+        for (const [label, field] of Object.entries(spec.fields)) {
+          const bad: (readonly [string, number])[] = [
+            ...OUT_OF_RANGE_INTEGERS,
+            [`${field.min} − 1`, field.min - 1],
+          ];
+          for (const [name, n] of bad) {
+            let error: Error;
+            try {
+              error = await assertRejectsWith(() => field.call(ctx, b, n), ValidationError);
+            } catch (e) {
+              assert.fail(`${label} = ${name}: ${e instanceof Error ? e.message : String(e)}`);
+            }
+            const named = (error as ValidationError).field;
+            assert.ok(
+              typeof named === "string" && named.includes(field.field),
+              `${label} = ${name}: the error must name ${field.field}, got field ${
+                String(named)
+              } (${error.message})`,
+            );
+          }
+          assert.deepEqual(await spec.snapshot(ctx, b), before, `nothing written (${label})`);
+        }
+      },
+    },
+  ];
 }

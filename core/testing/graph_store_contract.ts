@@ -28,7 +28,7 @@ import type {
 } from "../spi/graph_store.ts";
 import type { Capability } from "../types.ts";
 import { trigramSimilarity } from "../util/text.ts";
-import { type Calls, stringRuleCases } from "./_contract_helpers.ts";
+import { type Calls, integerFieldCases, stringRuleCases } from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, oneHot, seededVector } from "./fixtures.ts";
 import {
   buildSuite,
@@ -275,6 +275,34 @@ function inputRuleCases(): CaseDefinition<GraphStore>[] {
           store.findMemoryLinks!(["m1", "m2"], b, { limit: n });
       }
       return calls;
+    },
+  });
+}
+
+/** Core's stored-integer rule (core/README.md, "Input rules"): `mentionCount` is int32, ≥ 0. */
+function integerCases(): CaseDefinition<GraphStore>[] {
+  return integerFieldCases<GraphStore>({
+    seed: ({ store }, b) => populate(store, b, "x"),
+    snapshot: async ({ store }, b) => ({
+      entities: await allEntities(store, b),
+      scored: await store.findEntityCandidatesScored("Person x", b, { trigramThreshold: 0 }),
+    }),
+    fields: {
+      "storeEntities mentionCount": {
+        min: 0,
+        field: "mentionCount",
+        async roundTrip({ store }, b, n) {
+          await store.storeEntities([ent("e-int", "Counted Person", { mentionCount: n })], b);
+          assert.deepEqual((await allEntities(store, b)).map((e) => e.mentionCount), [n]);
+          const scored = await store.findEntityCandidatesScored("Counted Person", b);
+          assert.deepEqual(scored.map((m) => [m.mentionCount, m.entity.mentionCount]), [[n, n]]);
+        },
+        call: ({ store }, b, n) =>
+          store.storeEntities([
+            ent("e-new", "New Person"),
+            ent("e1", "Person x", { aliases: ["Alias x"], mentionCount: n }),
+          ], b),
+      },
     },
   });
 }
@@ -1163,6 +1191,6 @@ export function graphStoreContract(options: ContractOptions<GraphStore>): Contra
     "graphStore",
     "GraphStore contract",
     options,
-    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases()],
+    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases(), ...integerCases()],
   );
 }

@@ -18,6 +18,7 @@
  */
 import assert from "node:assert/strict";
 import { InvalidVectorError, ValidationError } from "../errors.ts";
+import { INT32_MIN } from "../util/validate.ts";
 import type {
   DocumentRef,
   MemoryFact,
@@ -26,7 +27,7 @@ import type {
   SectionHit,
 } from "../spi/pageindex_store.ts";
 import type { WikiPage } from "../spi/wiki_store.ts";
-import { stringRuleCases } from "./_contract_helpers.ts";
+import { integerFieldCases, stringRuleCases } from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, cosine, oneHot } from "./fixtures.ts";
 import {
   buildSuite,
@@ -2104,6 +2105,234 @@ function inputRuleCases(): CaseDefinition<S>[] {
   });
 }
 
+/**
+ * Core's stored-integer rule (core/README.md, "Input rules"): line numbers (written or matched),
+ * depths and wiki page revisions are int32.
+ */
+function integerCases(): CaseDefinition<S>[] {
+  const ref = (b: string): DocumentRef => ({ bankId: b, documentId: DOC });
+  const section = (lineNum: number) => sec(DOC, lineNum);
+  const lineField = (
+    field: string,
+    roundTrip: (store: S, b: string, n: number, dims: number) => Promise<void>,
+    call: (store: S, b: string, n: number, dims: number) => Promise<unknown>,
+  ) => ({
+    min: INT32_MIN,
+    field,
+    roundTrip: ({ store, dimensions }: { store: S; dimensions: number }, b: string, n: number) =>
+      roundTrip(store, b, n, dimensions),
+    call: ({ store, dimensions }: { store: S; dimensions: number }, b: string, n: number) =>
+      call(store, b, n, dimensions),
+  });
+  return integerFieldCases<S>({
+    seed: ({ store, dimensions }, b) => populate(store, b, dimensions, 0),
+    snapshot: ({ store, dimensions }, b) => snapshot(store, b, dimensions),
+    fields: {
+      "saveSections lineNum": lineField(
+        "lineNum",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [section(n)], DOC);
+          assert.deepEqual((await store.loadSkeleton(ref(b))).map((x) => x.lineNum), [n]);
+          assert.deepEqual(
+            (await store.loadSectionsWithEmbeddings(ref(b))).map((x) => x.lineNum),
+            [n],
+          );
+        },
+        (store, b, n) => store.saveSections(ref(b), [section(1), section(n)]),
+      ),
+      "saveSections depth": lineField(
+        "depth",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [sec(DOC, 1, { depth: n })], DOC);
+          assert.deepEqual((await store.loadSkeleton(ref(b))).map((x) => x.depth), [n]);
+        },
+        (store, b, n) => store.saveSections(ref(b), [section(1), sec(DOC, 2, { depth: n })]),
+      ),
+      "saveSectionEmbeddings lineNum": lineField(
+        "embeddings",
+        async (store, b, n, dims) => {
+          await doc(store, b, SOURCE, [section(n)], DOC);
+          assert.equal(await store.saveSectionEmbeddings(ref(b), [[n, oneHot(dims, 1)]]), 1);
+          const got = await store.loadSectionsWithEmbeddings(ref(b));
+          assert.deepEqual(got.map((x) => [x.lineNum, x.summaryEmbedding]), [
+            [n, oneHot(dims, 1)],
+          ]);
+        },
+        (store, b, n, dims) =>
+          store.saveSectionEmbeddings(ref(b), [[2, oneHot(dims, 3)], [n, oneHot(dims, 3)]]),
+      ),
+      "saveSectionEventDates lineNum": lineField(
+        "eventDates",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [section(n)], DOC);
+          assert.equal(await store.saveSectionEventDates(ref(b), [[n, mar(3), mar(4)]]), 1);
+          const got = await store.loadSkeleton(ref(b));
+          assert.deepEqual(got.map((x) => [x.lineNum, x.occurredStart, x.occurredEnd]), [
+            [n, mar(3), mar(4)],
+          ]);
+        },
+        (store, b, n) =>
+          store.saveSectionEventDates(ref(b), [[2, mar(3), null], [n, mar(3), null]]),
+      ),
+      "saveSectionEntities lineNum": lineField(
+        "lineNum",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [section(n)], DOC);
+          const entity = { documentId: DOC, lineNum: n, entityName: "Zed" };
+          assert.equal(await store.saveSectionEntities(b, [entity]), 1);
+          assert.deepEqual(lines(await store.searchSectionsByEntities(b, ["Zed"])), [n]);
+          assert.deepEqual(await store.listDistinctEntities(ref(b)), [{ name: "Zed", count: 1 }]);
+        },
+        (store, b, n) =>
+          store.saveSectionEntities(b, [
+            { documentId: DOC, lineNum: 2, entityName: "Zed" },
+            { documentId: DOC, lineNum: n, entityName: "Zed" },
+          ]),
+      ),
+      "saveSectionLinks fromLine": lineField(
+        "fromLine",
+        async (store, b, n) => {
+          await doc(
+            store,
+            b,
+            SOURCE,
+            [section(1), section(n)].sort((x, y) => x.lineNum - y.lineNum),
+            DOC,
+          );
+          const link = {
+            fromDoc: DOC,
+            fromLine: n,
+            toDoc: DOC,
+            toLine: 1,
+            linkType: "causal",
+            weight: 1,
+          };
+          assert.equal(await store.saveSectionLinks(b, [link]), 1);
+          assert.deepEqual(lines(await store.expandSectionLinks(b, [[DOC, 1]])), [n]);
+        },
+        (store, b, n) =>
+          store.saveSectionLinks(b, [
+            { fromDoc: DOC, fromLine: 2, toDoc: DOC, toLine: 1, linkType: "elaborates", weight: 1 },
+            { fromDoc: DOC, fromLine: n, toDoc: DOC, toLine: 1, linkType: "elaborates", weight: 1 },
+          ]),
+      ),
+      "saveSectionLinks toLine": lineField(
+        "toLine",
+        async (store, b, n) => {
+          await doc(
+            store,
+            b,
+            SOURCE,
+            [section(1), section(n)].sort((x, y) => x.lineNum - y.lineNum),
+            DOC,
+          );
+          const link = {
+            fromDoc: DOC,
+            fromLine: 1,
+            toDoc: DOC,
+            toLine: n,
+            linkType: "causal",
+            weight: 1,
+          };
+          assert.equal(await store.saveSectionLinks(b, [link]), 1);
+          assert.deepEqual(lines(await store.expandSectionLinks(b, [[DOC, 1]])), [n]);
+        },
+        (store, b, n) =>
+          store.saveSectionLinks(b, [
+            { fromDoc: DOC, fromLine: 2, toDoc: DOC, toLine: 1, linkType: "elaborates", weight: 1 },
+            { fromDoc: DOC, fromLine: 1, toDoc: DOC, toLine: n, linkType: "elaborates", weight: 1 },
+          ]),
+      ),
+      "expandSectionLinks seeds": lineField(
+        "seeds",
+        async (store, b, n) => {
+          await doc(
+            store,
+            b,
+            SOURCE,
+            [section(1), section(n)].sort((x, y) => x.lineNum - y.lineNum),
+            DOC,
+          );
+          const link = {
+            fromDoc: DOC,
+            fromLine: 1,
+            toDoc: DOC,
+            toLine: n,
+            linkType: "causal",
+            weight: 1,
+          };
+          await store.saveSectionLinks(b, [link]);
+          assert.deepEqual(lines(await store.expandSectionLinks(b, [[DOC, n]])), [1]);
+        },
+        (store, b, n) => store.expandSectionLinks(b, [[DOC, 1], [DOC, n]]),
+      ),
+      "expandSectionsBySharedEntities seeds": lineField(
+        "seeds",
+        async (store, b, n) => {
+          await doc(
+            store,
+            b,
+            SOURCE,
+            [section(1), section(n)].sort((x, y) => x.lineNum - y.lineNum),
+            DOC,
+          );
+          await store.saveSectionEntities(b, [
+            { documentId: DOC, lineNum: 1, entityName: "Zed" },
+            { documentId: DOC, lineNum: n, entityName: "Zed" },
+          ]);
+          assert.deepEqual(lines(await store.expandSectionsBySharedEntities(b, [[DOC, n]])), [1]);
+        },
+        (store, b, n) => store.expandSectionsBySharedEntities(b, [[DOC, 1], [DOC, n]]),
+      ),
+      "saveFacts lineNum": lineField(
+        "lineNum",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [section(n)], DOC);
+          const f = fact(b, "f-int", { documentId: DOC, lineNum: n, entities: ["Zed"] });
+          assert.equal(await store.saveFacts([f]), 1);
+          const hits = await store.searchFactsByEntity(b, "Zed");
+          assert.deepEqual(hits.map((h) => [h.factId, h.lineNum]), [["f-int", n]]);
+        },
+        (store, b, n) =>
+          store.saveFacts([
+            fact(b, "f-new", { documentId: DOC, lineNum: 1 }),
+            fact(b, "f-bad", { documentId: DOC, lineNum: n }),
+          ]),
+      ),
+      "saveWikiPage page.revision": lineField(
+        "revision",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [section(1)], DOC);
+          const p = page(b, "p-int", `document:${DOC}`, { revision: n });
+          await store.saveWikiPage({ page: p, provenance: [[DOC, 1]] });
+          assert.deepEqual((await store.listWikiPagesForDoc(b, DOC)).map((x) => x.revision), [n]);
+        },
+        (store, b, n) =>
+          store.saveWikiPage({
+            page: page(b, "p-bad", `document:${DOC}`, { revision: n }),
+            provenance: [[DOC, 1]],
+          }),
+      ),
+      "saveWikiPage provenance lineNum": lineField(
+        "provenance",
+        async (store, b, n) => {
+          await doc(store, b, SOURCE, [section(n)], DOC);
+          await store.saveSectionEntities(b, [{ documentId: DOC, lineNum: n, entityName: "Zed" }]);
+          const p = page(b, "p-int", `document:${DOC}`);
+          await store.saveWikiPage({ page: p, provenance: [[DOC, n]] });
+          const got = await store.listWikisAffectedByEntities(b, ["Zed"]);
+          assert.deepEqual(got.map((x) => [x.page.pageId, x.overlap]), [["p-int", 1]]);
+        },
+        (store, b, n) =>
+          store.saveWikiPage({
+            page: page(b, "p-bad", `document:${DOC}`),
+            provenance: [[DOC, 1], [DOC, n]],
+          }),
+      ),
+    },
+  });
+}
+
 function allCases(largeBatchSize: number): CaseDefinition<S>[] {
   return [
     ...documentCases,
@@ -2114,6 +2343,7 @@ function allCases(largeBatchSize: number): CaseDefinition<S>[] {
     ...lifecycleCases,
     ...scaleCases(largeBatchSize),
     ...inputRuleCases(),
+    ...integerCases(),
   ];
 }
 

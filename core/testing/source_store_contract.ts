@@ -32,6 +32,7 @@ import {
   defined,
   HOSTILE_IDS,
   HOSTILE_TEXTS,
+  integerFieldCases,
   stringRuleCases,
 } from "./_contract_helpers.ts";
 
@@ -139,6 +140,38 @@ function inputRuleCases(): CaseDefinition<SourceStore>[] {
     countCalls: ({ store }, b, n) => ({
       "listDocuments limit": () => store.listDocuments(b, { limit: n }),
     }),
+  });
+}
+
+/** Core's stored-integer rule (core/README.md, "Input rules"): `chunkIndex` is int32, ≥ 0. */
+function integerCases(): CaseDefinition<SourceStore>[] {
+  return integerFieldCases<SourceStore>({
+    async seed({ store }, b) {
+      await store.storeDocument(doc("keep", b, { contentHash: "h-keep" }));
+      await store.storeChunks([chunk("c-keep", "keep", b, { contentHash: "hc-keep" })]);
+    },
+    snapshot: async ({ store }, b) => ({
+      documents: await store.listDocuments(b, { limit: 1000 }),
+      chunks: await store.listChunks("keep", b),
+    }),
+    fields: {
+      "storeChunks chunkIndex": {
+        min: 0,
+        field: "chunkIndex",
+        async roundTrip({ store }, b, n) {
+          await store.storeDocument(doc("d-int", b));
+          const stored = chunk("c-int", "d-int", b, { chunkIndex: n });
+          assert.deepEqual(await store.storeChunks([stored]), ["c-int"]);
+          assert.equal((await store.getChunk("c-int", b))?.chunkIndex, n);
+          assert.deepEqual((await store.listChunks("d-int", b)).map((c) => c.chunkIndex), [n]);
+        },
+        call: ({ store }, b, n) =>
+          store.storeChunks([
+            chunk("c-new", "keep", b, { chunkIndex: 1 }),
+            chunk("c-bad", "keep", b, { chunkIndex: n }),
+          ]),
+      },
+    },
   });
 }
 
@@ -906,6 +939,6 @@ export function sourceStoreContract(options: ContractOptions<SourceStore>): Cont
     "sourceStore",
     "SourceStore contract",
     options,
-    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases()],
+    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases(), ...integerCases()],
   );
 }

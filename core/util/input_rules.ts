@@ -1,8 +1,9 @@
 /**
- * The portable string rule applied to every argument of every store method, and the id shape
- * rule applied to the record ids of reads and deletes, so that the in-memory references and
- * every adapter reject exactly the same inputs, with the same typed error, before any I/O
- * (core/README.md, "Input rules").
+ * The portable string rule applied to every argument of every store method, the id shape
+ * rule applied to the record ids of reads and deletes, and the int32 rule applied to the
+ * integer fields stores persist, so that the in-memory references and every adapter reject
+ * exactly the same inputs, with the same typed error, before any I/O (core/README.md,
+ * "Input rules").
  *
  * @module
  */
@@ -15,7 +16,7 @@ import type { SourceStore } from "../spi/source_store.ts";
 import type { VectorStore } from "../spi/vector_store.ts";
 import type { WikiStore } from "../spi/wiki_store.ts";
 import { ValidationError } from "../errors.ts";
-import { validateId, validateStrings } from "./validate.ts";
+import { INT32_MIN, validateId, validateInt32, validateStrings } from "./validate.ts";
 
 /** The store families {@linkcode enforceInputRules} knows the methods of. */
 export type StoreFamily = Exclude<SpiFamily, "engineProvider" | "llmProvider">;
@@ -235,6 +236,125 @@ export function validateRecordIds(
 }
 
 /**
+ * One integer field inside an argument that stores persist (or match against persisted
+ * values), checked by {@linkcode enforceInputRules} with `validateInt32`.
+ */
+export interface StoredIntegerField {
+  /**
+   * Path from the argument to the field: property names, tuple indexes, and `"*"` for every
+   * element of an array (`["*", "mentionCount"]` is `entities[i].mentionCount`).
+   */
+  readonly path: readonly (string | number)[];
+  /** Smallest valid value: 0 for counts and indexes, `INT32_MIN` for line numbers. */
+  readonly min: number;
+}
+
+/** Integer-field parameters of one family's methods: method → parameter index → fields. */
+type IntegerParameterTable<T> = {
+  readonly [K in Exclude<MethodKeys<T>, "health" | "close">]?: Readonly<
+    Record<number, readonly StoredIntegerField[]>
+  >;
+};
+
+/** A count or index: 0 … 2^31 − 1. */
+const count = (...path: (string | number)[]): StoredIntegerField => ({ path, min: 0 });
+/** A signed int32 (line numbers, depths, PageIndex revisions): −2^31 … 2^31 − 1. */
+const int32 = (...path: (string | number)[]): StoredIntegerField => ({ path, min: INT32_MIN });
+
+/**
+ * The integer fields stores persist in SQL `integer` (int32) columns, and the line numbers
+ * reads match against them. {@linkcode enforceInputRules} requires each present value to be
+ * an integer within [`min`, 2^31 − 1] (`validateInt32`), so a value Postgres would reject
+ * (SQLSTATE 22003) is a `ValidationError` on every backend, before any I/O.
+ */
+const STORED_INTEGER_PARAMETERS: {
+  readonly [F in StoreFamily]: IntegerParameterTable<StoreTypes[F]>;
+} = {
+  vectorStore: {},
+  documentStore: {},
+  graphStore: { storeEntities: { 0: [count("*", "mentionCount")] } },
+  wikiStore: {},
+  mentalModelStore: {},
+  sourceStore: { storeChunks: { 0: [count("*", "chunkIndex")] } },
+  pageIndexStore: {
+    saveSections: { 1: [int32("*", "lineNum"), int32("*", "depth")] },
+    saveSectionEmbeddings: { 1: [int32("*", 0)] },
+    saveSectionEntities: { 1: [int32("*", "lineNum")] },
+    saveSectionLinks: { 1: [int32("*", "fromLine"), int32("*", "toLine")] },
+    saveSectionEventDates: { 1: [int32("*", 0)] },
+    expandSectionLinks: { 1: [int32("*", 1)] },
+    expandSectionsBySharedEntities: { 1: [int32("*", 1)] },
+    saveFacts: { 0: [int32("*", "lineNum")] },
+    saveWikiPage: { 0: [int32("page", "revision"), int32("provenance", "*", 1)] },
+  },
+};
+
+/**
+ * The integer fields of the SPI methods of `family` (method → parameter index → fields)
+ * that {@linkcode enforceInputRules} checks against the int32 rule.
+ */
+export function storeMethodIntegerFields(
+  family: StoreFamily,
+): Readonly<Record<string, Readonly<Record<number, readonly StoredIntegerField[]>>>> {
+  return STORED_INTEGER_PARAMETERS[family] as unknown as Readonly<
+    Record<string, Readonly<Record<number, readonly StoredIntegerField[]>>>
+  >;
+}
+
+function checkIntegerAt(
+  value: unknown,
+  path: readonly (string | number)[],
+  step: number,
+  at: string,
+  min: number,
+  prefix: string,
+): void {
+  if (step === path.length) {
+    if (value !== undefined) validateInt32(value, at, prefix, min);
+    return;
+  }
+  const key = path[step]!;
+  if (key === "*") {
+    if (!Array.isArray(value)) return;
+    for (let i = 0; i < value.length; i++) {
+      checkIntegerAt(value[i], path, step + 1, `${at}[${i}]`, min, prefix);
+    }
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  const next = typeof key === "number" ? `${at}[${key}]` : `${at}.${key}`;
+  checkIntegerAt(
+    (value as Record<string | number, unknown>)[key],
+    path,
+    step + 1,
+    next,
+    min,
+    prefix,
+  );
+}
+
+/**
+ * Check the integer fields stores persist (see {@linkcode storeMethodIntegerFields}) against
+ * the int32 rule: each present value must be an integer within [`min`, 2^31 − 1]. Absent
+ * fields (`undefined`) and arguments of the wrong shape are left to the store's own checks.
+ *
+ * @throws {ValidationError} naming the offending path, e.g. `entities[1].mentionCount` or
+ * `seeds[0][1]`.
+ */
+export function validateStoredIntegers(
+  args: readonly unknown[],
+  names: readonly string[],
+  fields: Readonly<Record<number, readonly StoredIntegerField[]>>,
+  prefix = "[astrocyte/core]",
+): void {
+  for (const [key, list] of Object.entries(fields)) {
+    const i = Number(key);
+    const name = names[i] ?? `arguments[${i}]`;
+    for (const field of list) checkIntegerAt(args[i], field.path, 0, name, field.min, prefix);
+  }
+}
+
+/**
  * Check every argument of a call against the portable string rule (see
  * {@linkcode validateStrings}), naming arguments with `names` (extra arguments are named
  * `arguments[i]`).
@@ -274,6 +394,11 @@ export function storeMethodParameters(
  * {@linkcode storeMethodIdParameters}) must also have the shape writes require (non-empty, at
  * most 512 characters; {@linkcode validateRecordIds}): a malformed id is a `ValidationError`,
  * not an unknown id.
+ * Integer fields that stores persist in int32 columns (`mentionCount`, `chunkIndex`, PageIndex
+ * line numbers, depths and revisions, and the line numbers reads match; see
+ * {@linkcode storeMethodIntegerFields}) must be integers within int32 — counts and indexes
+ * also ≥ 0 — or the call fails with a `ValidationError` naming the field
+ * ({@linkcode validateStoredIntegers}).
  *
  * The in-memory references and every adapter wrap the store their factory returns with it,
  * so an application behaves the same on every backend. Other members (`capabilities`,
@@ -295,6 +420,7 @@ export function enforceInputRules<S extends object>(
 ): S {
   const table = storeMethodParameters(family);
   const idTable = storeMethodIdParameters(family);
+  const intTable = storeMethodIntegerFields(family);
   const cache = new Map<PropertyKey, { original: AnyFunction; wrapped: AnyFunction }>();
   return new Proxy(store, {
     get(target, key) {
@@ -305,12 +431,16 @@ export function enforceInputRules<S extends object>(
       const original = value as AnyFunction;
       const names = typeof key === "string" && Object.hasOwn(table, key) ? table[key] : undefined;
       const ids = typeof key === "string" && Object.hasOwn(idTable, key) ? idTable[key] : undefined;
+      const ints = typeof key === "string" && Object.hasOwn(intTable, key)
+        ? intTable[key]
+        : undefined;
       const wrapped: AnyFunction = names === undefined
         ? (...args: unknown[]) => original.apply(target, args)
         : (...args: unknown[]) => {
           try {
             validateArguments(args, names, prefix);
             if (ids !== undefined) validateRecordIds(args, names, ids, prefix);
+            if (ints !== undefined) validateStoredIntegers(args, names, ints, prefix);
           } catch (e) {
             return Promise.reject(e);
           }

@@ -13,7 +13,14 @@ import type {
 } from "../spi/pageindex_store.ts";
 import type { WikiPage } from "../spi/wiki_store.ts";
 import type { TimeRange } from "../types.ts";
-import { validateBankId, validateCount, validateId, validateVector } from "./validate.ts";
+import {
+  INT32_MIN,
+  validateBankId,
+  validateCount,
+  validateId,
+  validateInt32,
+  validateVector,
+} from "./validate.ts";
 
 /** The checks returned by {@linkcode pageIndexInputChecks}. */
 export interface PageIndexInputChecks {
@@ -23,7 +30,10 @@ export interface PageIndexInputChecks {
   checkString(value: unknown, field: string): string;
   /** Throws `ValidationError` unless the input is valid (`checkOptionalString`). */
   checkOptionalString(value: unknown, field: string): void;
-  /** Throws `ValidationError` unless the input is valid (`checkInteger`). */
+  /**
+   * Throws `ValidationError` unless the input is an integer within int32 (−2^31 … 2^31 − 1):
+   * line numbers and depths, which stores persist in SQL `integer` columns.
+   */
   checkInteger(value: unknown, field: string): number;
   /** Throws `ValidationError` unless the input is valid (`checkFinite`). */
   checkFinite(value: unknown, field: string): number;
@@ -81,10 +91,7 @@ export function pageIndexInputChecks(prefix: string): PageIndexInputChecks {
   }
 
   function checkInteger(value: unknown, field: string): number {
-    if (typeof value !== "number" || !Number.isInteger(value)) {
-      fail(`${field} must be an integer`, field);
-    }
-    return value;
+    return validateInt32(value, field, P, INT32_MIN);
   }
 
   function checkFinite(value: unknown, field: string): number {
@@ -204,7 +211,7 @@ export function pageIndexInputChecks(prefix: string): PageIndexInputChecks {
     checkString(o.scope, "page.scope");
     checkStringArray(o.sourceIds, "page.sourceIds");
     checkStringArray(o.crossLinks, "page.crossLinks");
-    checkFinite(o.revision, "page.revision");
+    checkInteger(o.revision, "page.revision");
     checkDate(o.revisedAt, "page.revisedAt");
     if (o.tags !== undefined) checkStringArray(o.tags, "page.tags");
     if (o.metadata !== undefined) checkObject(o.metadata, "page.metadata");

@@ -11,7 +11,7 @@
  *   construction are repeated: reads and pure upserts. Anything else fails at once with a
  *   {@linkcode RetryError} whose message says it was not retried.
  * - Attempts are bounded (`maxRetries` retries after the first attempt); waits use exponential
- *   backoff with full jitter, or the server's `Retry-After` (capped).
+ *   backoff with full (or equal) jitter, or the server's `Retry-After` (capped).
  *
  * @example
  * ```ts
@@ -167,6 +167,12 @@ export interface RetryPolicy {
   maxBackoffMs?: number;
   /** Cap of a server's `Retry-After`, in ms. @default {30000} */
   maxRetryAfterMs?: number;
+  /**
+   * How the backoff is randomised below its cap: `full` waits uniform in `[0, cap]`, `equal`
+   * uniform in `[cap/2, cap]` (never much shorter than the exponential step).
+   * @default {"full"}
+   */
+  jitter?: "full" | "equal";
 }
 
 /** What {@linkcode RetryOptions.onRetry} is told before each wait. */
@@ -199,16 +205,21 @@ export interface RetryOptions extends RetryPolicy {
 }
 
 /**
- * The full-jitter backoff before retry `attempt` (0 = after the first attempt): uniform in
- * `[0, min(maxBackoffMs, retryBaseMs·2^attempt)]`.
+ * The jittered backoff before retry `attempt` (0 = after the first attempt), with
+ * `cap = min(maxBackoffMs, retryBaseMs·2^attempt)`: uniform in `[0, cap]` (full jitter, the
+ * default) or in `[cap/2, cap]` (`jitter: "equal"`).
  */
 export function backoffDelay(
   attempt: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number {
-  const cap = Math.min(policy.maxBackoffMs ?? 5_000, policy.retryBaseMs * 2 ** attempt);
-  return Math.floor(random() * Math.max(0, cap));
+  const cap = Math.max(
+    0,
+    Math.min(policy.maxBackoffMs ?? 5_000, policy.retryBaseMs * 2 ** attempt),
+  );
+  const floor = policy.jitter === "equal" ? cap / 2 : 0;
+  return Math.floor(floor + random() * (cap - floor));
 }
 
 /**
@@ -333,6 +344,13 @@ export function withTimeout<T>(
 export interface TimeoutFetchOptions {
   /** Per-request timeout in ms, covering the whole response body (`0` = none). */
   timeoutMs: number;
+  /**
+   * Throw a {@linkcode TransportFailure} for HTTP 408, 429 and 5xx answers. `false` returns
+   * every answer (body read) for the caller to classify by its own rules: only failures to
+   * get a whole answer (refused, timed out, connection lost, truncated) throw.
+   * @default {true}
+   */
+  throwOnStatus?: boolean;
 }
 
 const CONNECT_PHASE =
@@ -364,14 +382,16 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  *   `unknown` (the body text, shortened, goes into the message);
  * - a timeout, a connection lost after sending, a truncated body: `unknown`.
  *
- * Other responses are returned with their body already read (so truncation is caught here).
- * An abort by the caller's own signal is rethrown unchanged.
+ * Other responses (with `throwOnStatus: false`, every response) are returned with their body
+ * already read (so truncation is caught here). An abort by the caller's own signal is
+ * rethrown unchanged.
  */
 export function timeoutFetch(
   inner: typeof globalThis.fetch,
   options: TimeoutFetchOptions,
 ): typeof globalThis.fetch {
   const timeoutMs = options.timeoutMs;
+  const throwOnStatus = options.throwOnStatus ?? true;
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const ac = new AbortController();
     const outer = init?.signal ?? (input instanceof Request ? input.signal : undefined);
@@ -422,7 +442,7 @@ export function timeoutFetch(
         throw fail(e, "body");
       }
       const status = res.status;
-      if (status === 408 || status === 429 || status >= 500) {
+      if (throwOnStatus && (status === 408 || status === 429 || status >= 500)) {
         let text = new TextDecoder().decode(body).trim();
         if (text.length > 200) text = `${text.slice(0, 200)}…`;
         const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));

@@ -224,3 +224,32 @@ Deno.test("isIdempotentSql: reads, transaction control and pure upserts only", (
   for (const sql of yes) assert.equal(isIdempotentSql(sql), true, sql);
   for (const sql of no) assert.equal(isIdempotentSql(sql), false, sql);
 });
+
+Deno.test("backoffDelay: equal jitter waits between half the step and the step", () => {
+  const policy = { maxRetries: 9, retryBaseMs: 100, maxBackoffMs: 1_000, jitter: "equal" as const };
+  assert.equal(backoffDelay(0, policy, () => 0), 50);
+  assert.equal(backoffDelay(0, policy, () => 0.999), 99);
+  assert.equal(backoffDelay(3, policy, () => 0.5), 600); // 400 + 0.5 · 400
+  assert.equal(backoffDelay(9, policy, () => 0), 500); // capped at 1000
+});
+
+Deno.test("timeoutFetch: throwOnStatus false returns error statuses, still bounds the body", async () => {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    if (new URL(req.url).pathname === "/slow") await new Promise((r) => setTimeout(r, 1_000));
+    return new Response("busy", { status: 503, headers: { "retry-after": "2" } });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const f = timeoutFetch(fetch, { timeoutMs: 300, throwOnStatus: false });
+  try {
+    const res = await f(`${base}/503`);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "2");
+    assert.equal(await res.text(), "busy");
+    await assert.rejects(
+      f(`${base}/slow`),
+      (e: unknown) => e instanceof TransportFailure && e.timeoutMs === 300,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});

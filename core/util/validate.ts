@@ -11,6 +11,9 @@
  *   argument with `enforceInputRules`.
  * - **Vectors**: finite float32 components and a Euclidean norm of exactly 0 or within
  *   [{@linkcode MIN_VECTOR_NORM}, {@linkcode MAX_VECTOR_NORM}] ({@linkcode validateVector}).
+ * - **Stored integers**: integer fields a store persists (`mentionCount`, `chunkIndex`,
+ *   PageIndex line numbers, depths and revisions) are integers within int32
+ *   ({@linkcode validateInt32}); counts and indexes also ≥ 0.
  *
  * @module
  */
@@ -375,6 +378,49 @@ export function validateCount(
     throw new ValidationError(`${prefix} ${field} must be an integer ≥ ${min}`, { field });
   }
   return value > MAX_COUNT ? MAX_COUNT : value;
+}
+
+/**
+ * Largest value an integer field a store persists may hold: 2^31 − 1 (2147483647), the
+ * largest SQL `integer` (int32). See {@linkcode validateInt32}.
+ */
+export const INT32_MAX: number = 2 ** 31 - 1;
+
+/**
+ * Smallest value a signed integer field a store persists may hold: −2^31 (−2147483648), the
+ * smallest SQL `integer` (int32). See {@linkcode validateInt32}.
+ */
+export const INT32_MIN: number = -(2 ** 31);
+
+/**
+ * Check an integer field that stores persist (an entity's `mentionCount`, a chunk's
+ * `chunkIndex`, a PageIndex line number, depth or page revision): a number that is an integer
+ * within [`min`, {@linkcode INT32_MAX}], so that every backend keeps it exactly (Postgres
+ * stores these fields in `integer` columns, which reject anything beyond int32). `min` is 0
+ * for counts and indexes, {@linkcode INT32_MIN} for line numbers, depths and PageIndex
+ * revisions. Unlike {@linkcode validateCount} it never clamps: a value out of range would be
+ * stored, so it is a caller error.
+ *
+ * @throws {ValidationError} naming `field` for non-numbers, NaN, ±Infinity, fractions and
+ * integers outside [`min`, 2^31 − 1].
+ */
+export function validateInt32(
+  value: unknown,
+  field: string,
+  prefix: string = P,
+  min: number = 0,
+): number {
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < min || value > INT32_MAX
+  ) {
+    throw new ValidationError(
+      `${prefix} ${field} must be an integer from ${min} to ${INT32_MAX}, got ${
+        typeof value === "number" ? String(value) : value === null ? "null" : typeof value
+      }`,
+      { field },
+    );
+  }
+  return value;
 }
 
 /**
