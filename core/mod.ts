@@ -19,6 +19,7 @@ export * from "./errors.ts";
 export * from "./spi/mod.ts";
 export * from "./util/validate.ts";
 export * from "./util/input_rules.ts";
+export * from "./util/stored_values.ts";
 export * from "./util/filters.ts";
 export * from "./util/text.ts";
 export * from "./util/retry.ts";

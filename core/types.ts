@@ -13,7 +13,10 @@
  * @module
  */
 
-/** A flat scalar metadata value. Nested objects and arrays are not allowed. */
+/**
+ * A flat scalar metadata value. Nested objects and arrays are not allowed. A number −0 is
+ * stored (and read back) as 0 on every store, as JSON carries it.
+ */
 export type MetadataValue = string | number | boolean | null;
 
 /** Flat key → scalar metadata attached to records. */

@@ -541,10 +541,13 @@ export async function checkHealth(
 // ---------------------------------------------------------------------------------------------
 // Value helpers
 
-/** Encode a vector as a little-endian float32 blob for `vector32(?)`. */
+/**
+ * Encode a vector as a little-endian float32 blob for `vector32(?)`; −0 is stored as 0
+ * (core/README.md, "Input rules").
+ */
 export function f32Blob(vector: ArrayLike<number>): Uint8Array {
   const f = new Float32Array(vector.length);
-  for (let i = 0; i < vector.length; i++) f[i] = vector[i]!;
+  for (let i = 0; i < vector.length; i++) f[i] = vector[i]! + 0;
   return new Uint8Array(f.buffer);
 }
 
@@ -564,7 +567,10 @@ export function idKey(id: string): Uint8Array {
   return out;
 }
 
-/** Decode a float32 blob column into numbers. */
+/**
+ * Decode a float32 blob column into numbers; a stored −0 (a row written before the
+ * no-negative-zero rule) reads as 0.
+ */
 export function fromF32Blob(value: unknown): number[] {
   if (value === null || value === undefined) return [];
   const bytes = value instanceof ArrayBuffer
@@ -573,13 +579,15 @@ export function fromF32Blob(value: unknown): number[] {
     ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
     : undefined;
   if (bytes === undefined) {
-    if (typeof value === "string") return JSON.parse(value) as number[];
+    if (typeof value === "string") {
+      return (JSON.parse(value) as number[]).map((x) => Math.fround(x) + 0);
+    }
     return [];
   }
   const n = Math.floor(bytes.byteLength / 4);
   const view = new DataView(bytes.buffer, bytes.byteOffset, n * 4);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true) + 0;
   return out;
 }
 

@@ -9,6 +9,7 @@
 import {
   clampScore,
   compareIds,
+  toStoredEmbedding,
   trigramSimilarity,
   validateBankId,
   validateCount,
@@ -151,7 +152,8 @@ function rowToEntity(r: Record<string, unknown>): Entity {
   const metadata = parseJson<Entity["metadata"]>(r["metadata"]);
   if (metadata !== undefined) e.metadata = metadata;
   const embedding = parseJson<number[]>(r["embedding"]);
-  if (embedding !== undefined) e.embedding = embedding;
+  // Stored as float32 (rows written before that rule are rounded on read).
+  if (embedding !== undefined) e.embedding = toStoredEmbedding(embedding);
   e.mentionCount = Number(r["mention_count"]);
   return e;
 }
@@ -281,7 +283,7 @@ export function createLibsqlGraphStore(
               e.entityType,
               json(e.aliases),
               json(e.metadata),
-              e.embedding === undefined ? null : JSON.stringify(Array.from(e.embedding)),
+              e.embedding === undefined ? null : JSON.stringify(toStoredEmbedding(e.embedding)),
               e.mentionCount ?? 1,
             ],
           )

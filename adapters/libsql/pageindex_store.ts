@@ -13,6 +13,7 @@ import {
   clampScore,
   compareIds,
   pageIndexInputChecks,
+  toStoredEmbedding,
   validateBankId,
   validateCount,
   validateId,
@@ -125,6 +126,15 @@ function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
   if (value !== undefined) target[key] = value;
 }
 
+/** JSON text of an embedding as stored: float32 components, −0 as 0. */
+const embeddingJson = (v: readonly number[]): string => JSON.stringify(toStoredEmbedding(v));
+
+/** A JSON embedding column as float32 (rows written before that rule are rounded on read). */
+function storedEmbedding(value: unknown): number[] | undefined {
+  const parsed = parseJson<number[]>(value);
+  return parsed === undefined ? undefined : toStoredEmbedding(parsed);
+}
+
 const SECTION_COLUMNS =
   "document_id, line_num, node_id, title, summary, speaker, session_date, parent_node, depth, occurred_start, occurred_end, session_id";
 
@@ -136,7 +146,7 @@ function rowToSection(r: Row, withEmbedding: boolean): PageIndexSection {
     title: String(r["title"]),
   };
   put(s, "summary", optString(r["summary"]));
-  if (withEmbedding) put(s, "summaryEmbedding", parseJson<number[]>(r["summary_embedding"]));
+  if (withEmbedding) put(s, "summaryEmbedding", storedEmbedding(r["summary_embedding"]));
   put(s, "speaker", optString(r["speaker"]));
   put(s, "sessionDate", date(r["session_date"]));
   put(s, "parentNode", optString(r["parent_node"]));
@@ -163,7 +173,7 @@ function rowToFact(r: Row): MemoryFact {
   put(f, "occurredStart", date(r["occurred_start"]));
   put(f, "occurredEnd", date(r["occurred_end"]));
   put(f, "entities", parseJson<string[]>(r["entities"]));
-  put(f, "embedding", parseJson<number[]>(r["embedding"]));
+  put(f, "embedding", storedEmbedding(r["embedding"]));
   put(
     f,
     "confidenceScore",
@@ -227,7 +237,7 @@ function rowToWiki(r: Row): WikiRow {
     page: rowToPage(r["page"]),
     provenance: parseJson<SectionAddress[]>(r["provenance"]) ?? [],
   };
-  put(w, "embedding", parseJson<number[]>(r["embedding"]));
+  put(w, "embedding", storedEmbedding(r["embedding"]));
   return w;
 }
 
@@ -496,7 +506,7 @@ export function createLibsqlPageIndexStore(
               ms(s.occurredStart),
               ms(s.occurredEnd),
               s.sessionId ?? null,
-              s.summaryEmbedding === undefined ? null : JSON.stringify([...s.summaryEmbedding]),
+              s.summaryEmbedding === undefined ? null : embeddingJson(s.summaryEmbedding),
               bankId,
               documentId,
             ],
@@ -575,7 +585,7 @@ export function createLibsqlPageIndexStore(
           sized(
             `UPDATE ${T.sections} SET summary_embedding = ? ` +
               `WHERE bank_id = ? AND document_id = ? AND line_num = ?`,
-            [JSON.stringify([...vector]), ref.bankId, ref.documentId, lineNum],
+            [embeddingJson(vector), ref.bankId, ref.documentId, lineNum],
           )
         ),
         "Saving section embeddings",
@@ -901,7 +911,7 @@ export function createLibsqlPageIndexStore(
               ms(f.occurredStart),
               ms(f.occurredEnd),
               json(f.entities),
-              f.embedding === undefined ? null : JSON.stringify([...f.embedding]),
+              f.embedding === undefined ? null : embeddingJson(f.embedding),
               f.confidenceScore ?? null,
               ms(f.mentionedAt),
               ms(f.eventDate),
@@ -929,7 +939,7 @@ export function createLibsqlPageIndexStore(
       const results = await write(
         [...last].map(([factId, vector]) =>
           sized(`UPDATE ${T.facts} SET embedding = ? WHERE bank_id = ? AND id = ?`, [
-            JSON.stringify([...vector]),
+            embeddingJson(vector),
             bankId,
             factId,
           ])
@@ -1073,7 +1083,7 @@ export function createLibsqlPageIndexStore(
             page.pageId,
             page.scope,
             pageJson(page),
-            args.embedding === undefined ? null : JSON.stringify([...args.embedding]),
+            args.embedding === undefined ? null : embeddingJson(args.embedding),
             JSON.stringify(unique),
           ],
         ),

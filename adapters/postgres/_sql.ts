@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { validateText } from "@astrocyte/core";
+import { toStoredEmbedding, validateText } from "@astrocyte/core";
 import type { Metadata } from "@astrocyte/core";
 import { PREFIX } from "./options.ts";
 import type { Row, SqlStatement } from "./_client.ts";
@@ -135,13 +135,14 @@ export function asDateArray(v: unknown): Date[] | undefined {
  * Decode a `vector` column (text `[1,2,3]`, or an array from drivers that parse it) into the
  * exact float32 values pgvector stores: its text form prints the shortest digits that identify
  * each float32 (`0.1`), which `Math.fround` turns back into that float32 (0.10000000149011612),
- * the value the in-memory reference and the other adapters return.
+ * the value the in-memory reference and the other adapters return. A −0 reads as 0
+ * (core/README.md, "Input rules": `toStoredEmbedding`).
  */
 export function asVector(v: unknown): number[] | undefined {
   if (v === null || v === undefined) return undefined;
-  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, Math.fround);
+  if (ArrayBuffer.isView(v)) return toStoredEmbedding(v as unknown as ArrayLike<number>);
   const items: unknown[] = Array.isArray(v) ? v : JSON.parse(String(v));
-  return items.map((x) => Math.fround(Number(x)));
+  return items.map((x) => Math.fround(Number(x)) + 0);
 }
 
 /** Decode an integer column (int4, int8 text or number). */
@@ -150,10 +151,10 @@ export function asInt(v: unknown): number {
   return typeof v === "number" ? v : Number(v);
 }
 
-/** Decode a float column. */
+/** Decode a float column (a −0 reads as 0, as in every store). */
 export function asNumber(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
-  return typeof v === "number" ? v : Number(v);
+  return (typeof v === "number" ? v : Number(v)) + 0;
 }
 
 /** `undefined` for SQL NULL, the string otherwise. */

@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { ValidationError } from "@astrocyte/core";
+import { toStoredEmbedding, ValidationError } from "@astrocyte/core";
 import type { Metadata, MetadataValue, VectorFilters, VectorItem } from "@astrocyte/core";
 
 const PREFIX = "[astrocyte/upstash]";
@@ -233,7 +233,10 @@ export function decodeRecord(raw: {
   if (typeof md.norm === "number") out.norm = md.norm;
   if (Array.isArray(raw.vector)) {
     const n = out.norm;
-    out.vector = n === undefined || n === 0 ? [...raw.vector] : raw.vector.map((x) => x * n);
+    // Vectors read back as float32, −0 as 0 (core/README.md, "Input rules").
+    out.vector = n === undefined || n === 0
+      ? toStoredEmbedding(raw.vector)
+      : raw.vector.map((x) => Math.fround(x * n) + 0);
   }
   return out;
 }

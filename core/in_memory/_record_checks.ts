@@ -65,7 +65,10 @@ export function checkOptionalStringArray(value: unknown, field: string): string[
   return value === undefined ? undefined : checkStringArray(value, field);
 }
 
-/** `value` must be absent or flat scalar metadata; returns a copy. */
+/**
+ * `value` must be absent or flat scalar metadata; returns the copy to store (a number −0 is
+ * stored as 0, core/README.md "Input rules").
+ */
 export function checkOptionalMetadata(value: unknown, field: string): Metadata | undefined {
   if (value === undefined) return undefined;
   const obj = checkObject(value, field);
@@ -74,7 +77,7 @@ export function checkOptionalMetadata(value: unknown, field: string): Metadata |
     const ok = v === null || typeof v === "string" || typeof v === "boolean" ||
       (typeof v === "number" && Number.isFinite(v));
     if (!ok) fail(`${field}.${k} must be a string, finite number, boolean or null`, field);
-    out[k] = v as Metadata[string];
+    out[k] = typeof v === "number" ? v + 0 : v as Metadata[string];
   }
   return out;
 }

@@ -30,6 +30,7 @@ import { matchesVectorFilters } from "../util/filters.ts";
 import { tokenize } from "../util/text.ts";
 import { compareIds, validateBankId, validateCount, validateId } from "../util/validate.ts";
 import { enforceInputRules } from "../util/input_rules.ts";
+import { toStoredMetadata } from "../util/stored_values.ts";
 
 const PREFIX = "[astrocyte/core]";
 
@@ -171,8 +172,11 @@ export function createInMemoryDocumentStore(): DocumentStore {
         for (const t of tokens) termFrequencies.set(t, (termFrequencies.get(t) ?? 0) + 1);
         let bank = banks.get(bankId);
         if (bank === undefined) banks.set(bankId, bank = new Map());
+        const stored = copyDocument(document);
+        // −0 is stored as 0 (core/README.md, "Input rules").
+        if (stored.metadata !== undefined) stored.metadata = toStoredMetadata(stored.metadata);
         bank.set(document.id, {
-          document: copyDocument(document),
+          document: stored,
           termFrequencies,
           length: tokens.length,
         });

@@ -51,6 +51,7 @@ import {
   validateVector,
 } from "../util/validate.ts";
 import { enforceInputRules } from "../util/input_rules.ts";
+import { toStoredEmbedding, toStoredMetadata, toStoredNumber } from "../util/stored_values.ts";
 
 const PREFIX = "[astrocyte/core]";
 
@@ -211,6 +212,39 @@ function copyEntityLink(l: EntityLink): EntityLink {
   };
 }
 
+/**
+ * The entity as stored: embedding components as float32, −0 stored as 0 in every number
+ * (core/README.md, "Input rules").
+ */
+function storedEntity(e: Entity): Entity {
+  return {
+    id: e.id,
+    name: e.name,
+    entityType: e.entityType,
+    ...(e.aliases === undefined ? {} : { aliases: [...e.aliases] }),
+    ...(e.metadata === undefined ? {} : { metadata: toStoredMetadata(e.metadata) }),
+    ...(e.embedding === undefined ? {} : { embedding: toStoredEmbedding(e.embedding) }),
+    mentionCount: toStoredNumber(e.mentionCount ?? 1),
+  };
+}
+
+/** The entity link as stored: −0 stored as 0 in every number. */
+function storedEntityLink(l: EntityLink): EntityLink {
+  const out = copyEntityLink(l);
+  out.confidence = toStoredNumber(out.confidence!);
+  if (out.metadata !== undefined) out.metadata = toStoredMetadata(out.metadata);
+  return out;
+}
+
+/** The memory link as stored: −0 stored as 0 in every number. */
+function storedMemoryLink(l: MemoryLink): MemoryLink {
+  const out = copyMemoryLink(l);
+  out.confidence = toStoredNumber(out.confidence!);
+  out.weight = toStoredNumber(out.weight!);
+  if (out.metadata !== undefined) out.metadata = toStoredMetadata(out.metadata);
+  return out;
+}
+
 function copyMemoryLink(l: MemoryLink): MemoryLink {
   return {
     sourceMemoryId: l.sourceMemoryId,
@@ -303,7 +337,7 @@ export function createInMemoryGraphStore(): GraphStore {
     const existing = bank.links.get(k);
     if (existing !== undefined) return existing.id;
     const id = crypto.randomUUID();
-    bank.links.set(k, { id, link: copyEntityLink(link) });
+    bank.links.set(k, { id, link: storedEntityLink(link) });
     return id;
   };
 
@@ -317,7 +351,7 @@ export function createInMemoryGraphStore(): GraphStore {
         entities.forEach((e, i) => checkEntity(e, `entities[${i}]`));
         if (entities.length === 0) return [];
         const bank = write(bankId);
-        for (const e of entities) bank.entities.set(e.id, copyEntity(e));
+        for (const e of entities) bank.entities.set(e.id, storedEntity(e));
         return entities.map((e) => e.id);
       });
     },
@@ -379,7 +413,7 @@ export function createInMemoryGraphStore(): GraphStore {
           const existing = bank.memoryLinks.get(k);
           if (existing !== undefined) return existing.id;
           const id = crypto.randomUUID();
-          bank.memoryLinks.set(k, { id, link: copyMemoryLink(l) });
+          bank.memoryLinks.set(k, { id, link: storedMemoryLink(l) });
           return id;
         });
       });

@@ -87,6 +87,7 @@ import {
   validateVector,
 } from "../util/validate.ts";
 import { enforceInputRules } from "../util/input_rules.ts";
+import { toStoredEmbedding, toStoredMetadata, toStoredNumber } from "../util/stored_values.ts";
 import { pageIndexInputChecks } from "../util/pageindex_checks.ts";
 
 const P = "[astrocyte/core]";
@@ -228,6 +229,31 @@ function copySection(s: PageIndexSection, withEmbedding: boolean): PageIndexSect
   put(out, "occurredStart", copyDate(s.occurredStart));
   put(out, "occurredEnd", copyDate(s.occurredEnd));
   put(out, "sessionId", s.sessionId);
+  return out;
+}
+
+/**
+ * The section as stored: `summaryEmbedding` as float32, −0 stored as 0 in every number
+ * (core/README.md, "Input rules").
+ */
+function storedSection(s: PageIndexSection): PageIndexSection {
+  const out = copySection(s, false);
+  out.lineNum = toStoredNumber(out.lineNum);
+  out.depth = toStoredNumber(out.depth!);
+  if (s.summaryEmbedding !== undefined) {
+    out.summaryEmbedding = toStoredEmbedding(s.summaryEmbedding);
+  }
+  return out;
+}
+
+/** The fact as stored: `embedding` as float32, −0 stored as 0 in every number. */
+function storedFact(f: MemoryFact): MemoryFact {
+  const out = copyFact(f);
+  if (out.lineNum !== undefined) out.lineNum = toStoredNumber(out.lineNum);
+  if (f.embedding !== undefined) out.embedding = toStoredEmbedding(f.embedding);
+  if (out.confidenceScore !== undefined) {
+    out.confidenceScore = toStoredNumber(out.confidenceScore);
+  }
   return out;
 }
 
@@ -381,11 +407,11 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
       if (bank.links.has(key)) continue;
       bank.links.set(key, {
         fromDoc: l.fromDoc,
-        fromLine: l.fromLine,
+        fromLine: toStoredNumber(l.fromLine),
         toDoc: l.toDoc,
-        toLine: l.toLine,
+        toLine: toStoredNumber(l.toLine),
         linkType: l.linkType,
-        weight: l.weight,
+        weight: toStoredNumber(l.weight),
       });
       written++;
     }
@@ -452,7 +478,7 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
         if (bank === undefined || !bank.docsById.has(ref.documentId)) return 0;
         const sorted = [...byLine.values()].sort((a, b) => a.lineNum - b.lineNum);
         const stored = new Map<number, PageIndexSection>();
-        for (const s of sorted) stored.set(s.lineNum, copySection(s, true));
+        for (const s of sorted) stored.set(s.lineNum, storedSection(s));
         bank.sections.set(ref.documentId, stored);
         bank.entities.delete(ref.documentId);
         for (const [key, l] of bank.links) {
@@ -512,7 +538,7 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
         for (const [lineNum, vector] of embeddings) {
           const s = byLine.get(lineNum);
           if (s === undefined) continue;
-          s.summaryEmbedding = [...vector];
+          s.summaryEmbedding = toStoredEmbedding(vector);
           updated.add(lineNum);
         }
         return updated.size;
@@ -542,7 +568,7 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
           if (byKey.has(key)) continue;
           byKey.set(key, {
             documentId: e.documentId,
-            lineNum: e.lineNum,
+            lineNum: toStoredNumber(e.lineNum),
             entityName: e.entityName,
           });
           written++;
@@ -828,7 +854,7 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
         checkArray(facts, "facts").forEach((f, i) => validateFact(f, i));
         const written = new Set<string>();
         for (const f of facts) {
-          ensureBank(f.bankId).facts.set(f.id, copyFact(f));
+          ensureBank(f.bankId).facts.set(f.id, storedFact(f));
           written.add(JSON.stringify([f.bankId, f.id]));
         }
         return written.size;
@@ -852,7 +878,7 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
         for (const [factId, vector] of embeddings) {
           const f = bank.facts.get(factId);
           if (f === undefined) continue;
-          f.embedding = [...vector];
+          f.embedding = toStoredEmbedding(vector);
           updated.add(factId);
         }
         return updated.size;
@@ -1001,8 +1027,11 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
         const bank = ensureBank(page.bankId);
         const previous = bank.wiki.get(page.pageId);
         const seen = new Set<string>();
+        const stored = copyPage(page);
+        stored.revision = toStoredNumber(stored.revision);
+        if (stored.metadata !== undefined) stored.metadata = toStoredMetadata(stored.metadata);
         const row: WikiRow = {
-          page: copyPage(page),
+          page: stored,
           provenance: provenance
             .filter(([d, l]) => {
               const key = sectionKey(d, l);
@@ -1010,10 +1039,10 @@ export function createInMemoryPageIndexStore(): PageIndexStore {
               seen.add(key);
               return true;
             })
-            .map(([d, l]) => [d, l] as const),
+            .map(([d, l]) => [d, toStoredNumber(l)] as const),
         };
-        const embedding = args.embedding ?? previous?.embedding;
-        if (embedding !== undefined) row.embedding = [...embedding];
+        if (args.embedding !== undefined) row.embedding = toStoredEmbedding(args.embedding);
+        else if (previous?.embedding !== undefined) row.embedding = previous.embedding;
         bank.wiki.set(page.pageId, row);
         return page.pageId;
       });

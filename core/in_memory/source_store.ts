@@ -108,7 +108,7 @@ function checkChunk(chunk: unknown, field: string): SourceChunk {
     id: validateId(c.id, `${field}.id`, PREFIX),
     bankId: validateBankId(c.bankId, PREFIX),
     documentId: validateId(c.documentId, `${field}.documentId`, PREFIX),
-    chunkIndex,
+    chunkIndex: chunkIndex + 0, // −0 is stored as 0
     text: checkString(c.text, `${field}.text`),
   };
   const contentHash = checkOptionalNonEmpty(c.contentHash, `${field}.contentHash`);

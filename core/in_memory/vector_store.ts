@@ -44,6 +44,7 @@ import {
   validateVectorItems,
 } from "../util/validate.ts";
 import { enforceInputRules } from "../util/input_rules.ts";
+import { toStoredMetadata } from "../util/stored_values.ts";
 import { TopKHeap } from "./_vector_top_k.ts";
 
 /** Options for {@linkcode createInMemoryVectorStore}. */
@@ -202,7 +203,7 @@ function validateFilters(filters: VectorFilters | undefined): void {
 /** A private copy of the non-vector fields, with absent (or null) optionals omitted. */
 function toRecord(item: VectorItem): StoredRecord {
   const rec: StoredRecord = { id: item.id, text: item.text };
-  if (isPresent(item.metadata)) rec.metadata = { ...item.metadata };
+  if (isPresent(item.metadata)) rec.metadata = toStoredMetadata(item.metadata);
   if (isPresent(item.tags)) rec.tags = [...item.tags];
   if (isPresent(item.factType)) rec.factType = item.factType;
   if (isPresent(item.occurredAt)) rec.occurredAt = copyDate(item.occurredAt);
@@ -320,7 +321,8 @@ export function createInMemoryVectorStore(
     const v = item.vector;
     let sq = 0;
     for (let j = 0; j < d; j++) {
-      const x = Math.fround(v[j]!);
+      // Stored as float32, with −0 stored as 0 (core/README.md, "Input rules").
+      const x = Math.fround(v[j]!) + 0;
       data[base + j] = x;
       sq += x * x;
     }

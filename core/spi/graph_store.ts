@@ -20,7 +20,10 @@ export interface Entity {
   aliases?: string[];
   /** Flat scalar metadata (`last_seen` as an ISO string is read by scored candidates). */
   metadata?: Metadata;
-  /** Name embedding, used by {@linkcode GraphStore.findEntityCandidatesScored}. */
+  /**
+   * Name embedding, used by {@linkcode GraphStore.findEntityCandidatesScored}. Stored as
+   * float32: it reads back as `Math.fround` of each component (−0 as 0) on every store.
+   */
   embedding?: number[];
   /**
    * How often the entity was mentioned: an integer in 0 … 2^31 − 1 (stores keep it in an
@@ -39,7 +42,7 @@ export interface EntityLink {
   linkType: string;
   /** Evidence text. @default {""} */
   evidence?: string;
-  /** Confidence in `[0, 1]`; 1 means rule-derived. @default {1} */
+  /** Confidence in `[0, 1]`; 1 means rule-derived (−0 is stored as 0). @default {1} */
   confidence?: number;
   /** When the link was created. */
   createdAt?: Date;
@@ -70,9 +73,9 @@ export interface MemoryLink {
   linkType: string;
   /** Evidence text. @default {""} */
   evidence?: string;
-  /** Confidence in `[0, 1]`. @default {1} */
+  /** Confidence in `[0, 1]` (−0 is stored as 0). @default {1} */
   confidence?: number;
-  /** Link weight. @default {1} */
+  /** Link weight (−0 is stored as 0). @default {1} */
   weight?: number;
   /** When the link was created. */
   createdAt?: Date;

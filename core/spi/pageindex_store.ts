@@ -60,7 +60,10 @@ export interface PageIndexSection {
   title: string;
   /** Summary text. */
   summary?: string;
-  /** Embedding of the summary (never returned by `loadSkeleton`). */
+  /**
+   * Embedding of the summary (never returned by `loadSkeleton`). Stored as float32: it reads
+   * back as `Math.fround` of each component (−0 as 0) on every store.
+   */
   summaryEmbedding?: number[];
   /** `user` / `assistant`, for conversations. */
   speaker?: string;
@@ -100,7 +103,7 @@ export interface PageIndexSectionLink {
   toLine: number;
   /** `semantic_knn`, `causal`, `supersedes`, `elaborates`, … */
   linkType: string;
-  /** Link weight (cosine for `semantic_knn`). */
+  /** Link weight (cosine for `semantic_knn`; −0 is stored as 0). */
   weight: number;
 }
 
@@ -126,9 +129,12 @@ export interface MemoryFact {
   occurredEnd?: Date;
   /** Entity names mentioned. */
   entities?: string[];
-  /** Embedding (may be filled later with `updateFactEmbeddings`). */
+  /**
+   * Embedding (may be filled later with `updateFactEmbeddings`). Stored as float32
+   * (`Math.fround` of each component, −0 as 0) and scored as such.
+   */
   embedding?: number[];
-  /** Confidence in `[0, 1]`. */
+  /** Confidence in `[0, 1]` (−0 is stored as 0). */
   confidenceScore?: number;
   /** When the fact was mentioned. */
   mentionedAt?: Date;
@@ -280,7 +286,10 @@ export interface DistinctEntitiesOptions {
 export interface SaveWikiPageArgs {
   /** The page (its `bankId` is the bank). */
   page: WikiPage;
-  /** Page embedding; `undefined` when the caller indexes later. */
+  /**
+   * Page embedding; `undefined` when the caller indexes later. Stored as float32
+   * (`Math.fround` of each component, −0 as 0) and scored as such.
+   */
   embedding?: number[];
   /** Section addresses the page was compiled from (replaces earlier provenance). */
   provenance: SectionAddress[];
@@ -302,7 +311,10 @@ export interface PageIndexDocumentStore {
 
 /** Section enrichment writes. */
 export interface PageIndexSectionWriter {
-  /** Set embeddings on existing sections; unknown lines skipped. Returns rows updated. */
+  /**
+   * Set embeddings on existing sections (stored as float32, as `summaryEmbedding`); unknown
+   * lines skipped. Returns rows updated.
+   */
   saveSectionEmbeddings(
     ref: DocumentRef,
     embeddings: ReadonlyArray<readonly [lineNum: number, vector: number[]]>,
@@ -364,7 +376,7 @@ export interface PageIndexSectionSearch {
 export interface PageIndexFactStore {
   /** Upsert facts by `(bankId, id)`. Returns rows written. */
   saveFacts(facts: MemoryFact[]): Promise<number>;
-  /** Set embeddings by fact id. Returns rows updated. */
+  /** Set embeddings by fact id (stored as float32, as `embedding`). Returns rows updated. */
   updateFactEmbeddings(
     bankId: string,
     embeddings: ReadonlyArray<readonly [factId: string, vector: number[]]>,

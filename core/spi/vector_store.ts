@@ -14,7 +14,11 @@ export interface VectorItem {
   id: string;
   /** The bank (tenant) that owns the record. */
   bankId: string;
-  /** The embedding: finite numbers, length equal to the store's dimension. */
+  /**
+   * The embedding: finite numbers, length equal to the store's dimension. Stored as float32:
+   * it reads back as `Math.fround` of each component (−0 as 0), or within one float32 ulp of
+   * it where the adapter normalises vectors (Upstash DOT_PRODUCT and EUCLIDEAN indexes).
+   */
   vector: number[];
   /** The chunk text. */
   text: string;

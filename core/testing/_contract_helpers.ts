@@ -364,3 +364,141 @@ export function integerFieldCases<S>(spec: IntegerFieldSpec<S>): CaseDefinition<
     },
   ];
 }
+
+// ---------------------------------------------------------------------------------------------
+// The stored-value rules (core/README.md, "Input rules"): embeddings are stored as float32, and
+// −0 is stored as 0. Shared by every store suite.
+
+/**
+ * Embedding components that float32 cannot hold exactly (0.1, 1/3, −2.5e-7, 123456.789, …)
+ * plus −0: a store that keeps float64, or keeps −0, reads them back differently.
+ */
+export const FLOAT32_PROBE: readonly number[] = [
+  0.1,
+  1 / 3,
+  -2.5e-7,
+  -0,
+  123456.789,
+  -7.3,
+  2 / 3,
+  1e-3,
+];
+
+/** An embedding of `length` components cycling through {@linkcode FLOAT32_PROBE}. */
+export function float32Probe(length: number): number[] {
+  return Array.from({ length }, (_, i) => FLOAT32_PROBE[i % FLOAT32_PROBE.length]!);
+}
+
+/**
+ * Assert that `actual` is exactly what a store keeps for `input`: `Math.fround` of each
+ * component, with −0 read back as 0 (compared with `Object.is`).
+ */
+export function assertStoredFloat32(
+  actual: readonly number[] | undefined,
+  input: readonly number[],
+  what: string,
+): void {
+  assert.ok(Array.isArray(actual), `${what}: expected an array of ${input.length} numbers`);
+  assert.equal(actual.length, input.length, `${what}: length`);
+  for (let i = 0; i < input.length; i++) {
+    const want = Math.fround(input[i]!) + 0;
+    assert.ok(
+      Object.is(actual[i], want),
+      `${what}[${i}]: ${input[i]} must be stored as float32 and read back as ${want}, got ${
+        Object.is(actual[i], -0) ? "-0" : String(actual[i])
+      }`,
+    );
+  }
+}
+
+/**
+ * Flat metadata with a −0 value (and neighbours that must round-trip unchanged); reads must
+ * give {@linkcode NEGATIVE_ZERO_METADATA_STORED}.
+ */
+export const NEGATIVE_ZERO_METADATA: Readonly<Record<string, number | string>> = {
+  nz: -0,
+  pz: 0,
+  tenth: 0.1,
+  s: "-0",
+};
+
+/** What {@linkcode NEGATIVE_ZERO_METADATA} reads back as: −0 stored as 0. */
+export const NEGATIVE_ZERO_METADATA_STORED: Readonly<Record<string, number | string>> = {
+  nz: 0,
+  pz: 0,
+  tenth: 0.1,
+  s: "-0",
+};
+
+/** One embedding field exercised by {@linkcode storedValueCases}. */
+export type EmbeddingRoundTrip<S> = (
+  ctx: CaseContext<S>,
+  bankId: string,
+  embedding: number[],
+) => Promise<number[] | undefined>;
+
+/**
+ * One −0 check of {@linkcode storedValueCases}: write −0 into persisted numbers in `bankId`,
+ * read them back, and return `[actual, expected]` (expected holding 0 where −0 was written),
+ * compared with `deepStrictEqual`, which tells −0 from 0.
+ */
+export type NegativeZeroRoundTrip<S> = (
+  ctx: CaseContext<S>,
+  bankId: string,
+) => Promise<readonly [actual: unknown, expected: unknown]>;
+
+/** How one store family is exercised by {@linkcode storedValueCases}. */
+export interface StoredValueSpec<S> {
+  /**
+   * Every embedding field the family persists and returns, by label: store `embedding` in it
+   * in a fresh bank and return what a read gives back.
+   */
+  embeddings?: Readonly<Record<string, EmbeddingRoundTrip<S>>>;
+  /** Every persisted number a −0 can reach, by label. */
+  negativeZero: Readonly<Record<string, NegativeZeroRoundTrip<S>>>;
+}
+
+/**
+ * The contract cases of the stored-value rules: every embedding reads back as `Math.fround`
+ * of each component given ({@linkcode assertStoredFloat32}), and −0 written into any
+ * persisted number (metadata, confidences, weights, integer fields, embedding components)
+ * reads back as 0.
+ */
+export function storedValueCases<S>(spec: StoredValueSpec<S>): CaseDefinition<S>[] {
+  const cases: CaseDefinition<S>[] = [];
+  const embeddings = spec.embeddings;
+  if (embeddings !== undefined) {
+    cases.push({
+      name: "stored values: every embedding is stored as float32 (reads back as Math.fround " +
+        "of each component, −0 as 0)",
+      async fn(ctx) {
+        const input = float32Probe(ctx.dimensions);
+        for (const [label, roundTrip] of Object.entries(embeddings)) {
+          let got: number[] | undefined;
+          try {
+            got = await roundTrip(ctx, ctx.bank("f32"), [...input]);
+          } catch (e) {
+            assert.fail(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          assertStoredFloat32(got, input, label);
+        }
+      },
+    });
+  }
+  cases.push({
+    name: "stored values: −0 is stored as 0 in every persisted number (metadata, " +
+      "confidences, weights, integers, embedding components)",
+    async fn(ctx) {
+      for (const [label, roundTrip] of Object.entries(spec.negativeZero)) {
+        let pair: readonly [unknown, unknown];
+        try {
+          pair = await roundTrip(ctx, ctx.bank("neg-zero"));
+        } catch (e) {
+          assert.fail(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        assert.deepStrictEqual(pair[0], pair[1], `${label}: −0 must read back as 0`);
+      }
+    },
+  });
+  return cases;
+}

@@ -21,7 +21,12 @@ import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
 import type { Document, DocumentHit, DocumentStore } from "../spi/document_store.ts";
 import type { Capability } from "../types.ts";
-import { stringRuleCases } from "./_contract_helpers.ts";
+import {
+  NEGATIVE_ZERO_METADATA,
+  NEGATIVE_ZERO_METADATA_STORED,
+  storedValueCases,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 import { assertRejectsWith } from "./fixtures.ts";
 import {
   buildSuite,
@@ -738,5 +743,20 @@ export function documentStoreContract(options: ContractOptions<DocumentStore>): 
   return buildSuite("documentStore", "DocumentStore contract", options, [
     ...cases(),
     ...inputRuleCases(),
+    ...storedValueCases<DocumentStore>({
+      negativeZero: {
+        "metadata (getDocument, listDocuments, searchFulltext)": async ({ store }, b) => {
+          await store.storeDocument(
+            doc("nz", "negative zero", { metadata: { ...NEGATIVE_ZERO_METADATA } }),
+            b,
+          );
+          const got = await store.getDocument("nz", b);
+          const [listed] = await store.listDocuments(b);
+          const [hit] = await store.searchFulltext("negative", b);
+          const want = NEGATIVE_ZERO_METADATA_STORED;
+          return [[got?.metadata, listed?.metadata, hit?.metadata], [want, want, want]];
+        },
+      },
+    }),
   ]);
 }

@@ -28,7 +28,14 @@ import type {
 } from "../spi/graph_store.ts";
 import type { Capability } from "../types.ts";
 import { trigramSimilarity } from "../util/text.ts";
-import { type Calls, integerFieldCases, stringRuleCases } from "./_contract_helpers.ts";
+import {
+  type Calls,
+  integerFieldCases,
+  NEGATIVE_ZERO_METADATA,
+  NEGATIVE_ZERO_METADATA_STORED,
+  storedValueCases,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, oneHot, seededVector } from "./fixtures.ts";
 import {
   buildSuite,
@@ -302,6 +309,62 @@ function integerCases(): CaseDefinition<GraphStore>[] {
             ent("e-new", "New Person"),
             ent("e1", "Person x", { aliases: ["Alias x"], mentionCount: n }),
           ], b),
+      },
+    },
+  });
+}
+
+/** Core's stored-value rules: entity embeddings are float32, −0 is stored as 0. */
+function storedValueRuleCases(): CaseDefinition<GraphStore>[] {
+  const withEmbedding = (store: GraphStore, b: string, embedding: number[]) =>
+    store.storeEntities([ent("e-f32", "Embedded Person", { embedding })], b);
+  return storedValueCases<GraphStore>({
+    embeddings: {
+      "entity embedding (queryEntities)": async ({ store }, b, embedding) => {
+        await withEmbedding(store, b, embedding);
+        return (await allEntities(store, b))[0]?.embedding;
+      },
+      "entity embedding (findEntityCandidates)": async ({ store }, b, embedding) => {
+        await withEmbedding(store, b, embedding);
+        return (await store.findEntityCandidates("Embedded Person", b))[0]?.embedding;
+      },
+      "entity embedding (findEntityCandidatesScored)": async ({ store }, b, embedding) => {
+        await withEmbedding(store, b, embedding);
+        return (await store.findEntityCandidatesScored("Embedded Person", b))[0]?.entity
+          .embedding;
+      },
+    },
+    negativeZero: {
+      "entity metadata, mentionCount and embedding components": async ({ store }, b) => {
+        await store.storeEntities([
+          ent("e-nz", "Zero Person", {
+            metadata: { ...NEGATIVE_ZERO_METADATA },
+            mentionCount: -0,
+            embedding: [1, -0, 0.5, -0],
+          }),
+        ], b);
+        const view = (e: Entity | undefined) => [e?.metadata, e?.mentionCount, e?.embedding];
+        const [listed] = await allEntities(store, b);
+        const [scored] = await store.findEntityCandidatesScored("Zero Person", b);
+        const want = [NEGATIVE_ZERO_METADATA_STORED, 0, [1, 0, 0.5, 0]];
+        return [
+          [view(listed), view(scored?.entity), scored?.mentionCount],
+          [want, want, 0],
+        ];
+      },
+      "memory link confidence, weight and metadata (findMemoryLinks)": async ({ store }, b) => {
+        if (!hasMemoryLinks(store)) return [[], []];
+        await store.storeMemoryLinks!([{
+          ...mlink("m-nz", "m-other"),
+          confidence: -0,
+          weight: -0,
+          metadata: { ...NEGATIVE_ZERO_METADATA },
+        }], b);
+        const [got] = await store.findMemoryLinks!(["m-nz"], b);
+        return [
+          [got?.confidence, got?.weight, got?.metadata],
+          [0, 0, NEGATIVE_ZERO_METADATA_STORED],
+        ];
       },
     },
   });
@@ -1191,6 +1254,11 @@ export function graphStoreContract(options: ContractOptions<GraphStore>): Contra
     "graphStore",
     "GraphStore contract",
     options,
-    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases(), ...integerCases()],
+    [
+      ...cases(options.largeBatchSize ?? 2000),
+      ...inputRuleCases(),
+      ...integerCases(),
+      ...storedValueRuleCases(),
+    ],
   );
 }

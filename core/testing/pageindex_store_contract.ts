@@ -27,7 +27,13 @@ import type {
   SectionHit,
 } from "../spi/pageindex_store.ts";
 import type { WikiPage } from "../spi/wiki_store.ts";
-import { integerFieldCases, stringRuleCases } from "./_contract_helpers.ts";
+import {
+  integerFieldCases,
+  NEGATIVE_ZERO_METADATA,
+  NEGATIVE_ZERO_METADATA_STORED,
+  storedValueCases,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, cosine, oneHot } from "./fixtures.ts";
 import {
   buildSuite,
@@ -2344,7 +2350,79 @@ function allCases(largeBatchSize: number): CaseDefinition<S>[] {
     ...scaleCases(largeBatchSize),
     ...inputRuleCases(),
     ...integerCases(),
+    ...storedValueRuleCases(),
   ];
+}
+
+/**
+ * Core's stored-value rules (core/README.md, "Input rules"): section embeddings are float32
+ * and −0 is stored as 0. (Fact and wiki page embeddings are stored as float32 too, but no
+ * method returns them.)
+ */
+function storedValueRuleCases(): CaseDefinition<S>[] {
+  const ref = (b: string): DocumentRef => ({ bankId: b, documentId: DOC });
+  const zeroed = (dims: number) => oneHot(dims, 0).map((x) => (x === 0 ? -0 : x));
+  return storedValueCases<S>({
+    embeddings: {
+      "section summaryEmbedding (saveSections)": async ({ store }, b, embedding) => {
+        await doc(store, b, SOURCE, [sec(DOC, 1, { summaryEmbedding: embedding })], DOC);
+        return (await store.loadSectionsWithEmbeddings(ref(b)))[0]?.summaryEmbedding;
+      },
+      "section summaryEmbedding (saveSectionEmbeddings)": async ({ store }, b, embedding) => {
+        await doc(store, b, SOURCE, [1], DOC);
+        assert.equal(await store.saveSectionEmbeddings(ref(b), [[1, embedding]]), 1);
+        return (await store.loadSectionsWithEmbeddings(ref(b)))[0]?.summaryEmbedding;
+      },
+    },
+    negativeZero: {
+      "section lineNum, depth and summaryEmbedding components": async (
+        { store, dimensions },
+        b,
+      ) => {
+        await doc(store, b, SOURCE, [
+          sec(DOC, -0, { depth: -0, summaryEmbedding: zeroed(dimensions) }),
+        ], DOC);
+        const [skeleton] = await store.loadSkeleton(ref(b));
+        const [full] = await store.loadSectionsWithEmbeddings(ref(b));
+        const [hit] = await store.searchSectionsSemantic(b, oneHot(dimensions, 0));
+        return [
+          [skeleton?.lineNum, skeleton?.depth, full?.lineNum, full?.summaryEmbedding, hit?.lineNum],
+          [0, 0, 0, oneHot(dimensions, 0), 0],
+        ];
+      },
+      "section link lines and weight (expandSectionLinks)": async ({ store }, b) => {
+        await doc(store, b, SOURCE, [0, 2], DOC);
+        const link = { fromDoc: DOC, fromLine: -0, toDoc: DOC, toLine: 2, linkType: "causal" };
+        assert.equal(await store.saveSectionLinks(b, [{ ...link, weight: -0 }]), 1);
+        const forward = await store.expandSectionLinks(b, [[DOC, 0]]);
+        const backward = await store.expandSectionLinks(b, [[DOC, 2]]);
+        return [
+          [forward.map((h) => [h.lineNum, h.score]), backward.map((h) => [h.lineNum, h.score])],
+          [[[2, 0]], [[0, 0]]],
+        ];
+      },
+      "fact lineNum and confidenceScore (searchFactsByEntity)": async ({ store }, b) => {
+        await doc(store, b, SOURCE, [0], DOC);
+        await store.saveFacts([
+          fact(b, "f-nz", { documentId: DOC, lineNum: -0, confidenceScore: -0, entities: ["Zed"] }),
+        ]);
+        const [hit] = await store.searchFactsByEntity(b, "zed");
+        return [[hit?.lineNum, hit?.confidenceScore], [0, 0]];
+      },
+      "wiki page revision and metadata (listWikiPagesForDoc)": async ({ store }, b) => {
+        await doc(store, b, SOURCE, [0], DOC);
+        await store.saveWikiPage({
+          page: page(b, "p-nz", `document:${DOC}`, {
+            revision: -0,
+            metadata: { ...NEGATIVE_ZERO_METADATA },
+          }),
+          provenance: [[DOC, -0]],
+        });
+        const [got] = await store.listWikiPagesForDoc(b, DOC);
+        return [[got?.revision, got?.metadata], [0, NEGATIVE_ZERO_METADATA_STORED]];
+      },
+    },
+  });
 }
 
 /** Names of every contract case (at the default scale), for reports and broken-store tests. */

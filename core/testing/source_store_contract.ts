@@ -33,6 +33,9 @@ import {
   HOSTILE_IDS,
   HOSTILE_TEXTS,
   integerFieldCases,
+  NEGATIVE_ZERO_METADATA,
+  NEGATIVE_ZERO_METADATA_STORED,
+  storedValueCases,
   stringRuleCases,
 } from "./_contract_helpers.ts";
 
@@ -170,6 +173,46 @@ function integerCases(): CaseDefinition<SourceStore>[] {
             chunk("c-new", "keep", b, { chunkIndex: 1 }),
             chunk("c-bad", "keep", b, { chunkIndex: n }),
           ]),
+      },
+    },
+  });
+}
+
+/** Core's stored-value rule: −0 is stored as 0. */
+function storedValueRuleCases(): CaseDefinition<SourceStore>[] {
+  return storedValueCases<SourceStore>({
+    negativeZero: {
+      "document metadata (getDocument, listDocuments, findDocumentByHash)": async (
+        { store },
+        b,
+      ) => {
+        await store.storeDocument(
+          doc("d-nz", b, { contentHash: "h-nz", metadata: { ...NEGATIVE_ZERO_METADATA } }),
+        );
+        const got = await store.getDocument("d-nz", b);
+        const [listed] = await store.listDocuments(b);
+        const byHash = await store.findDocumentByHash("h-nz", b);
+        const want = NEGATIVE_ZERO_METADATA_STORED;
+        return [[got?.metadata, listed?.metadata, byHash?.metadata], [want, want, want]];
+      },
+      "chunk metadata and chunkIndex (getChunk, listChunks, findChunkByHash)": async (
+        { store },
+        b,
+      ) => {
+        await store.storeDocument(doc("d-nz", b));
+        await store.storeChunks([
+          chunk("c-nz", "d-nz", b, {
+            chunkIndex: -0,
+            contentHash: "hc-nz",
+            metadata: { ...NEGATIVE_ZERO_METADATA },
+          }),
+        ]);
+        const view = (c: SourceChunk | null | undefined) => [c?.chunkIndex, c?.metadata];
+        const got = await store.getChunk("c-nz", b);
+        const [listed] = await store.listChunks("d-nz", b);
+        const byHash = await store.findChunkByHash("hc-nz", b);
+        const want = [0, NEGATIVE_ZERO_METADATA_STORED];
+        return [[view(got), view(listed), view(byHash)], [want, want, want]];
       },
     },
   });
@@ -939,6 +982,11 @@ export function sourceStoreContract(options: ContractOptions<SourceStore>): Cont
     "sourceStore",
     "SourceStore contract",
     options,
-    [...cases(options.largeBatchSize ?? 2000), ...inputRuleCases(), ...integerCases()],
+    [
+      ...cases(options.largeBatchSize ?? 2000),
+      ...inputRuleCases(),
+      ...integerCases(),
+      ...storedValueRuleCases(),
+    ],
   );
 }

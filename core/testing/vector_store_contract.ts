@@ -29,7 +29,12 @@ import type {
 } from "../spi/vector_store.ts";
 import { isSupported, type Metadata } from "../types.ts";
 import { clampScore, compareIds } from "../util/validate.ts";
-import { stringRuleCases } from "./_contract_helpers.ts";
+import {
+  NEGATIVE_ZERO_METADATA,
+  NEGATIVE_ZERO_METADATA_STORED,
+  storedValueCases,
+  stringRuleCases,
+} from "./_contract_helpers.ts";
 import { assertClose, assertRejectsWith, cosine, oneHot, seededVector } from "./fixtures.ts";
 import {
   buildSuite,
@@ -1556,5 +1561,30 @@ export function vectorStoreContract(options: ContractOptions<VectorStore>): Cont
     ...deleteCases(),
     ...listCases(),
     ...isolationCases(),
+    ...storedValueRuleCases(),
   ]);
+}
+
+/**
+ * The stored-value rule: −0 is stored as 0. (Vectors are float32 on every store; the round-trip
+ * case above checks them within float32 precision, since an adapter may normalise them — as
+ * Upstash's for DOT_PRODUCT and EUCLIDEAN indexes — and scale them back within an ulp.)
+ */
+function storedValueRuleCases(): CaseDefinition<VectorStore>[] {
+  return storedValueCases<VectorStore>({
+    negativeZero: {
+      "vector components and metadata (listVectors, searchSimilar)": async (ctx, b) => {
+        const vector = oneHot(ctx.dimensions, 0).map((x) => (x === 0 ? -0 : x));
+        await ctx.store.storeVectors([
+          item("nz", b, vector, { metadata: { ...NEGATIVE_ZERO_METADATA } }),
+        ]);
+        const [listed] = await ctx.store.listVectors(b);
+        const [hit] = await search(ctx, oneHot(ctx.dimensions, 0), b);
+        return [
+          [listed?.vector, listed?.metadata, hit?.metadata],
+          [oneHot(ctx.dimensions, 0), NEGATIVE_ZERO_METADATA_STORED, NEGATIVE_ZERO_METADATA_STORED],
+        ];
+      },
+    },
+  });
 }

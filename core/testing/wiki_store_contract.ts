@@ -31,6 +31,9 @@ import {
   defined,
   HOSTILE_IDS,
   HOSTILE_TEXTS,
+  NEGATIVE_ZERO_METADATA,
+  NEGATIVE_ZERO_METADATA_STORED,
+  storedValueCases,
   stringRuleCases,
 } from "./_contract_helpers.ts";
 
@@ -103,6 +106,24 @@ const INPUT_RULE_CASES: CaseDefinition<WikiStore>[] = stringRuleCases<WikiStore>
     "pageHistory pageId": () => store.pageHistory(id, b),
     "deletePage pageId": () => store.deletePage(id, b),
   }),
+});
+
+/** Core's stored-value rule: −0 is stored as 0. */
+const STORED_VALUE_CASES: CaseDefinition<WikiStore>[] = storedValueCases<WikiStore>({
+  negativeZero: {
+    "page metadata (getPage, listPages, pageHistory)": async ({ store }, b) => {
+      await store.upsertPage(page("topic:nz", { metadata: { ...NEGATIVE_ZERO_METADATA } }), b);
+      await store.upsertPage(page("topic:nz", { metadata: { ...NEGATIVE_ZERO_METADATA } }), b);
+      const got = await store.getPage("topic:nz", b);
+      const [listed] = await store.listPages(b);
+      const history = await store.pageHistory("topic:nz", b);
+      const want = NEGATIVE_ZERO_METADATA_STORED;
+      return [
+        [got?.metadata, listed?.metadata, history.map((p) => p.metadata)],
+        [want, want, history.map(() => want)],
+      ];
+    },
+  },
 });
 
 const CASES: CaseDefinition<WikiStore>[] = [
@@ -549,5 +570,9 @@ function codeUnitOrder(a: string, b: string): number {
  * share one database.
  */
 export function wikiStoreContract(options: ContractOptions<WikiStore>): ContractSuite {
-  return buildSuite("wikiStore", "WikiStore contract", options, [...CASES, ...INPUT_RULE_CASES]);
+  return buildSuite("wikiStore", "WikiStore contract", options, [
+    ...CASES,
+    ...INPUT_RULE_CASES,
+    ...STORED_VALUE_CASES,
+  ]);
 }

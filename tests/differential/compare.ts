@@ -4,9 +4,10 @@
  *
  * What is compared, per kind of result:
  * - records (lists, gets, entity lists, pages, source documents, chunks): every field exactly
- *   (ids, texts, order, counts, metadata values and types, dates by instant), except the
- *   numeric keys listed in {@linkcode TOLERANCES} and vector components, which are compared
- *   as float32 ({@linkcode FLOAT32_KEYS});
+ *   (ids, texts, order, counts, metadata values and types, dates by instant, vector and
+ *   embedding components — every store returns them as float32 — and the sign of zero: −0 and
+ *   0 differ, and no store may return −0), except the numeric keys listed in
+ *   {@linkcode TOLERANCES};
  * - vector / scored-candidate rankings ({@linkcode compareRanking}): same count; the hit at
  *   each position belongs to the same tie group of the reference's full ranking (reference
  *   scores within {@linkcode TIE_EPS} are interchangeable, also at the `limit` boundary);
@@ -27,13 +28,6 @@ export const TOLERANCES: Readonly<Record<string, number>> = {
   embeddingSimilarity: 1e-4,
 };
 
-/**
- * Keys whose numbers are stored as float32: equal when they round to the same float32 (a
- * backend may print the shortest decimal of the float32, e.g. `3.4e38`, instead of its exact
- * double value `3.3999999521443642e38`).
- */
-export const FLOAT32_KEYS: ReadonlySet<string> = new Set(["vector", "embedding"]);
-
 /** Reference scores closer than this are treated as ties (float32 noise across backends). */
 export const TIE_EPS = 1e-5;
 
@@ -53,6 +47,9 @@ export function show(v: unknown, max = 300): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
+/** A number with the sign of zero visible. */
+const show0 = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date);
 }
@@ -65,14 +62,13 @@ export function diff(actual: unknown, expected: unknown, path = "$", key = ""): 
   if (typeof expected === "number" && typeof actual === "number") {
     const tol = TOLERANCES[key];
     if (Number.isNaN(expected) && Number.isNaN(actual)) return undefined;
-    if (FLOAT32_KEYS.has(key) && Object.is(Math.fround(actual), Math.fround(expected))) {
-      return undefined;
+    // The sign of zero counts, also under a tolerance: no store may return −0.
+    if (Object.is(actual, -0) !== Object.is(expected, -0)) {
+      return `${path}: expected ${show0(expected)}, got ${show0(actual)}`;
     }
     if (tol !== undefined ? Math.abs(actual - expected) <= tol : Object.is(actual, expected)) {
       return undefined;
     }
-    // -0 and 0 are the same JSON number.
-    if (actual === expected) return undefined;
     return `${path}: expected ${expected}, got ${actual}`;
   }
   if (expected instanceof Date || actual instanceof Date) {

@@ -16,7 +16,14 @@
  *
  * @module
  */
-import { FAMILIES, type Family, openBackends, TARGET_NAMES, type TargetName } from "./targets.ts";
+import {
+  ALL_FAMILIES,
+  type AnyFamily,
+  familiesOf,
+  openBackends,
+  TARGET_NAMES,
+  type TargetName,
+} from "./targets.ts";
 import { formatFailure, type FuzzReport, fuzzTarget } from "./runner.ts";
 
 /** Vector dimension used by the differential runs. */
@@ -34,7 +41,10 @@ async function main(args: string[]): Promise<number> {
   const seed = Number(flag(args, "seed") ?? Math.floor(Math.random() * 2 ** 31));
   const length = Number(flag(args, "length") ?? 150);
   const targets = (flag(args, "targets")?.split(",") ?? [...TARGET_NAMES]) as TargetName[];
-  const families = (flag(args, "families")?.split(",") ?? [...FAMILIES]) as Family[];
+  const families = (flag(args, "families")?.split(",") ?? [...ALL_FAMILIES]) as AnyFamily[];
+  for (const f of families) {
+    if (!ALL_FAMILIES.includes(f)) throw new Error(`unknown family ${f}: ${ALL_FAMILIES}`);
+  }
   const allFailures = args.includes("--all-failures");
   const count = flag(args, "count") === undefined ? undefined : Number(flag(args, "count"));
   for (const t of targets) {
@@ -47,9 +57,17 @@ async function main(args: string[]): Promise<number> {
   const backends = await openBackends({ dimensions: FUZZ_DIMENSIONS, targets, families });
   console.log(`backends up in ${Math.round(performance.now() - t0)} ms`);
   const reports: FuzzReport[] = [];
-  const share = (seconds * 1000 - (performance.now() - t0)) / backends.names.length;
+  // Targets implementing none of the requested families get no share of the budget.
+  const names: TargetName[] = [];
+  for (const name of backends.names) {
+    const t = backends.open(name);
+    if (familiesOf(t).some((f) => families.includes(f))) names.push(name);
+    else console.log(`${name}: none of the families ${families}, skipped`);
+    await t.close();
+  }
+  const share = (seconds * 1000 - (performance.now() - t0)) / Math.max(names.length, 1);
   try {
-    for (const name of backends.names) {
+    for (const name of names) {
       const target = backends.open(name);
       try {
         const report = await fuzzTarget(name, target, {

@@ -22,8 +22,16 @@ import type {
   WikiPageInput,
   WikiPageKind,
 } from "@astrocyte/core";
-import type { Family, Stores } from "./targets.ts";
+import type { AnyFamily, Stores } from "./targets.ts";
 import { compareRanking, compareTextHits, diff, type Ranked, show } from "./compare.ts";
+import {
+  compareModelValue,
+  modelFinalChecks,
+  modelGenerators,
+  type ModelOp,
+  type ModelValue,
+  runModelOp,
+} from "./ops_models.ts";
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
@@ -205,21 +213,29 @@ export type Op =
   | { f: "s"; op: "chunkByHash"; b: number; h: string }
   | { f: "s"; op: "deleteBank"; b: number };
 
-const FAMILY_OF: Record<Op["f"], Family> = {
+/**
+ * An operation of any family: {@linkcode Op} (the families every reliability suite uses) or a
+ * mental model (`m`) / PageIndex (`p`) operation of `ops_models.ts`.
+ */
+export type AnyOp = Op | ModelOp;
+
+const FAMILY_OF: Record<AnyOp["f"], AnyFamily> = {
   v: "vector",
   d: "document",
   g: "graph",
   w: "wiki",
   s: "source",
+  m: "mental_model",
+  p: "pageindex",
 };
 
 /** The family an operation belongs to. */
-export function familyOf(op: Op): Family {
+export function familyOf(op: AnyOp): AnyFamily {
   return FAMILY_OF[op.f];
 }
 
 /** `f.op`, e.g. `v.search`. */
-export function kindOf(op: Op): string {
+export function kindOf(op: AnyOp): string {
   return `${op.f}.${op.op}`;
 }
 
@@ -301,11 +317,17 @@ const MD_VALUES: readonly (string | number | boolean | null)[] = [
   1,
   2.5,
   -1,
+  // −0 (stored as 0 by every store) and a number float32 cannot hold.
+  -0,
+  0.1,
   true,
   false,
   null,
 ];
-const VEC_VALUES: readonly number[] = [0, 0, 0.5, 1, 1, 2, 3, -1, -0.5];
+/** Vector components: −0 and 0.1 check that every store keeps float32 and stores −0 as 0. */
+const VEC_VALUES: readonly number[] = [0, 0, 0.5, 1, 1, 2, 3, -1, -0.5, -0, 0.1];
+/** Entity embedding components (−0, 0.1 and 1/3: stored as float32, −0 as 0). */
+const EMB_VALUES: readonly number[] = [0, 0.5, 1, 2, -0, 0.1, 1 / 3];
 const DAY = 86_400_000;
 
 const ENTITY_IDS: readonly string[] = ["e0", "e1", "e2", "e3", "e4", "É1", "e'x", "E0"];
@@ -335,7 +357,7 @@ const NAME_QUERIES: readonly string[] = [
 const LINK_TYPES: readonly string[] = ["co_occurs", "works_at", "alias_of"];
 const MEMORY_IDS: readonly string[] = ["m0", "m1", "m2", "m3", "m4", "M1", "m'5"];
 const MEMORY_LINK_TYPES: readonly string[] = ["caused_by", "semantic"];
-const UNIT: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
+const UNIT: readonly number[] = [0, 0.25, 0.5, 0.75, 1, -0, 0.1];
 
 const PAGE_IDS: readonly string[] = ["topic:a", "entity:b", "concept:ü", "topic:%_", "Topic:a"];
 const KINDS: readonly WikiPageKind[] = ["entity", "topic", "concept"];
@@ -355,7 +377,7 @@ export interface GenerateOptions {
   /** Vector dimension. */
   dimensions: number;
   /** Families the target implements (operations of other families are not generated). */
-  families: readonly Family[];
+  families: readonly AnyFamily[];
   /** Number of banks. @default {3} */
   banks?: number;
   /** Whether the vector store's optional memory links are generated. @default {true} */
@@ -367,7 +389,7 @@ export interface Sequence {
   /** Bank labels (indexes into them are the ops' `b`). */
   banks: string[];
   /** Operations. */
-  ops: Op[];
+  ops: AnyOp[];
 }
 
 function words(r: Rng, min: number, max: number): string {
@@ -413,7 +435,7 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
   const limit = (): number => r.pick([0, 1, 2, 3, 5, 10, 100]);
   const day = (): number => r.int(10) * DAY + r.pick([0, 0, 1, 999]);
   const fams = opts.families;
-  const ops: Op[] = [];
+  const ops: AnyOp[] = [];
 
   const vItem = (b: number): VItem => {
     const it: VItem = { b, id: r.pick(IDS), v: vector(), text: words(r, 1, 5) };
@@ -455,7 +477,7 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
     return l;
   };
 
-  type Gen = [Family, number, () => Op];
+  type Gen = [AnyFamily, number, () => AnyOp];
   const gens: Gen[] = [
     // vector store
     ["vector", 6, () => {
@@ -532,9 +554,9 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
         const md = metadata(r);
         if (md) e.md = md;
         if (r.chance(0.3)) e.md = { ...e.md, last_seen: new Date(EPOCH + day()).toISOString() };
-        if (r.chance(0.4)) e.emb = Array.from({ length: 4 }, () => r.pick([0, 0.5, 1, 2]));
+        if (r.chance(0.4)) e.emb = Array.from({ length: 4 }, () => r.pick(EMB_VALUES));
         if (e.emb && !e.emb.some((x) => x !== 0)) e.emb[0] = 1;
-        if (r.chance(0.4)) e.mc = 1 + r.int(5);
+        if (r.chance(0.4)) e.mc = r.chance(0.1) ? -0 : 1 + r.int(5);
         return e;
       }),
     })],
@@ -589,7 +611,7 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
         th: r.pick([0.1, 0.3, 0.5]),
         limit: r.pick([1, 5, 10]),
       };
-      if (r.chance(0.5)) op.emb = Array.from({ length: 4 }, () => r.pick([0, 0.5, 1, 2]));
+      if (r.chance(0.5)) op.emb = Array.from({ length: 4 }, () => r.pick(EMB_VALUES));
       if (op.emb && !op.emb.some((x) => x !== 0)) op.emb[1] = 1;
       return op;
     }],
@@ -608,7 +630,7 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
           };
           if (r.chance(0.4)) l.ev = words(r, 1, 2);
           if (r.chance(0.4)) l.conf = r.pick(UNIT);
-          if (r.chance(0.4)) l.w = r.pick([0.5, 1, 2, -1]);
+          if (r.chance(0.4)) l.w = r.pick([0.5, 1, 2, -1, -0, 0.1]);
           if (r.chance(0.3)) l.at = day();
           return l;
         }),
@@ -694,6 +716,16 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
     ["source", 1, () => ({ f: "s", op: "listChunks", b: bank(), doc: r.pick(DOC_IDS) })],
     ["source", 1, () => ({ f: "s", op: "chunkByHash", b: bank(), h: r.pick(HASHES) })],
     ["source", 0.3, () => ({ f: "s", op: "deleteBank", b: bank() })],
+    // mental model and PageIndex stores (ops_models.ts)
+    ...modelGenerators({
+      r,
+      nBanks,
+      dim,
+      bank,
+      day,
+      words: (min, max) => words(r, min, max),
+      metadata: () => metadata(r),
+    }),
   ];
   const active = gens.filter(([f]) => fams.includes(f));
   const total = active.reduce((s, [, w]) => s + w, 0);
@@ -712,8 +744,8 @@ export function generate(seed: number, opts: GenerateOptions): Sequence {
 }
 
 /** Operations that read back the whole state of every bank in every family. */
-export function finalChecks(nBanks: number, families: readonly Family[]): Op[] {
-  const out: Op[] = [];
+export function finalChecks(nBanks: number, families: readonly AnyFamily[]): AnyOp[] {
+  const out: AnyOp[] = [];
   for (let b = 0; b < nBanks; b++) {
     if (families.includes("vector")) out.push({ f: "v", op: "list", b, offset: 0, limit: 1000 });
     if (families.includes("document")) {
@@ -729,6 +761,7 @@ export function finalChecks(nBanks: number, families: readonly Family[]): Op[] {
       for (const doc of DOC_IDS) out.push({ f: "s", op: "listChunks", b, doc });
     }
   }
+  out.push(...modelFinalChecks(nBanks, families));
   return out;
 }
 
@@ -874,6 +907,7 @@ export class Executor {
   readonly #banks: readonly string[];
   readonly #reference: boolean;
   readonly #canon = new Map<string, string>();
+  readonly #docIds = new Map<string, string>();
 
   readonly #timeoutMs: number;
 
@@ -895,7 +929,7 @@ export class Executor {
   }
 
   /** Run one operation; errors become `{ kind: "error" }` outcomes. */
-  async run(op: Op): Promise<Outcome> {
+  async run(op: AnyOp): Promise<Outcome> {
     const store = this.#stores[familyOf(op)];
     if (store === undefined) return { kind: "skipped", reason: `no ${familyOf(op)} store` };
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -916,11 +950,23 @@ export class Executor {
     }
   }
 
-  async #run(op: Op): Promise<Outcome> {
+  async #run(op: AnyOp): Promise<Outcome> {
     const s = this.#stores;
     const bank = (b: number): string => this.#banks[b]!;
     const ok = (value: unknown, full?: unknown): Outcome => ({ kind: "ok", value, full });
     switch (op.f) {
+      case "m":
+      case "p": {
+        const r: ModelValue = await runModelOp(s, op, {
+          bank,
+          date: (offset) => new Date(EPOCH + offset),
+          normalizeStamps: (v) => normalizeStamps(v),
+          label: (id) => this.#label(id),
+          reference: this.#reference,
+          docIds: this.#docIds,
+        });
+        return ok(r.value, r.full);
+      }
       case "v": {
         const v = s.vector!;
         switch (op.op) {
@@ -1148,7 +1194,7 @@ function hitPayload(h: VectorHit): Record<string, unknown> {
  * Compare a target's outcome of `op` with the reference's; `undefined` when they agree.
  * Errors must agree on the error class. See `compare.ts` for what each result kind compares.
  */
-export function compareOutcome(op: Op, ref: Outcome, act: Outcome): string | undefined {
+export function compareOutcome(op: AnyOp, ref: Outcome, act: Outcome): string | undefined {
   if (act.kind === "skipped" || ref.kind === "skipped") return undefined;
   if (ref.kind === "error" || act.kind === "error") {
     if (ref.kind === "error" && act.kind === "error") {
@@ -1163,6 +1209,9 @@ export function compareOutcome(op: Op, ref: Outcome, act: Outcome): string | und
     }
     const e = act as { name: string; message: string };
     return `expected success ${show(ref.value)}, got ${e.name}: ${e.message}`;
+  }
+  if (op.f === "m" || op.f === "p") {
+    return compareModelValue(op, { value: ref.value, full: ref.full }, act.value);
   }
   const kind = kindOf(op);
   if (kind === "v.search") {
@@ -1228,7 +1277,7 @@ export function compareOutcome(op: Op, ref: Outcome, act: Outcome): string | und
 }
 
 /** Render operations one per line (JSON, NaN/Infinity spelled out). */
-export function formatOps(banks: readonly string[], ops: readonly Op[]): string {
+export function formatOps(banks: readonly string[], ops: readonly AnyOp[]): string {
   const enc = (v: unknown) =>
     JSON.stringify(v, (_k, x) => typeof x === "number" && !Number.isFinite(x) ? String(x) : x);
   return [`banks: ${enc(banks)}`, ...ops.map((op, i) => `  ${i}: ${enc(op)}`)].join("\n");

@@ -15,10 +15,10 @@ import {
   formatOps,
   generate,
   kindOf,
-  type Op,
   type Sequence,
 } from "./ops.ts";
-import { familiesOf, type Family, referenceStores, type Stores } from "./targets.ts";
+import type { AnyOp } from "./ops.ts";
+import { type AnyFamily, familiesOf, referenceStores, type Stores } from "./targets.ts";
 
 /** A mismatch: the operation index, its kind and what differed. */
 export interface Mismatch {
@@ -96,7 +96,7 @@ export async function runSequence(
 /** Delete `bankIds` in every family of `target` (errors ignored). */
 export async function cleanupBanks(target: Stores, bankIds: readonly string[]): Promise<void> {
   for (const b of bankIds) {
-    for (const f of familiesOf(target) as Family[]) {
+    for (const f of familiesOf(target)) {
       await target[f]!.deleteBank(b).catch(() => {});
     }
   }
@@ -137,7 +137,7 @@ export async function shrink(
   // Everything after the failing operation is irrelevant.
   let ops = seq.ops.slice(0, original.index + 1);
   let best = original;
-  const fails = async (candidate: Op[]): Promise<Mismatch | undefined> => {
+  const fails = async (candidate: AnyOp[]): Promise<Mismatch | undefined> => {
     runs++;
     const r = await runSequence(target, { banks: seq.banks, ops: candidate }, opts);
     return r.mismatch && r.mismatch.kind === original.kind ? r.mismatch : undefined;
@@ -214,7 +214,7 @@ export interface FuzzOptions {
   /** Shrink options. */
   shrink?: Omit<ShrinkOptions, "dimensions">;
   /** Families to exercise. @default {every family the target implements} */
-  families?: readonly Family[];
+  families?: readonly AnyFamily[];
 }
 
 /** Totals of one target's fuzzing. */

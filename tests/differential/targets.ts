@@ -19,6 +19,8 @@
 import {
   createInMemoryDocumentStore,
   createInMemoryGraphStore,
+  createInMemoryMentalModelStore,
+  createInMemoryPageIndexStore,
   createInMemorySourceStore,
   createInMemoryVectorStore,
   createInMemoryWikiStore,
@@ -26,6 +28,8 @@ import {
 import type {
   DocumentStore,
   GraphStore,
+  MentalModelStore,
+  PageIndexStore,
   SourceStore,
   VectorStore,
   WikiStore,
@@ -39,11 +43,23 @@ import { serveHrana } from "../fixtures/hrana_server.ts";
 import { startPgTestServer } from "../fixtures/pg_server.ts";
 import { serveUpstashEmulator } from "../fixtures/upstash_emulator.ts";
 
-/** The store families the reliability suites exercise. */
+/** The store families every reliability suite exercises (differential, hostile, concurrency). */
 export type Family = "vector" | "document" | "graph" | "wiki" | "source";
 
-/** Every family, in a fixed order. */
+/** Families only the differential tester exercises so far (see `ops_models.ts`). */
+export type ExtraFamily = "mental_model" | "pageindex";
+
+/** Any family the differential tester knows. */
+export type AnyFamily = Family | ExtraFamily;
+
+/** The families of {@linkcode Family}, in a fixed order (the default of `openBackends`). */
 export const FAMILIES: readonly Family[] = ["vector", "document", "graph", "wiki", "source"];
+
+/** The families of {@linkcode ExtraFamily}. */
+export const EXTRA_FAMILIES: readonly ExtraFamily[] = ["mental_model", "pageindex"];
+
+/** Every family, in a fixed order. */
+export const ALL_FAMILIES: readonly AnyFamily[] = [...FAMILIES, ...EXTRA_FAMILIES];
 
 /** A bundle of stores of one adapter configuration (absent = not implemented). */
 export interface Stores {
@@ -57,6 +73,10 @@ export interface Stores {
   wiki?: WikiStore;
   /** Source store. */
   source?: SourceStore;
+  /** Mental model store. */
+  mental_model?: MentalModelStore;
+  /** PageIndex store. */
+  pageindex?: PageIndexStore;
 }
 
 /** An opened target: its stores plus a name and a way to close them. */
@@ -105,12 +125,14 @@ export function referenceStores(dimensions: number): Target {
     graph: createInMemoryGraphStore(),
     wiki: createInMemoryWikiStore(),
     source: createInMemorySourceStore(),
+    mental_model: createInMemoryMentalModelStore(),
+    pageindex: createInMemoryPageIndexStore(),
   };
   return {
     name: "in_memory",
     ...s,
     async close() {
-      for (const f of FAMILIES) await s[f]?.close();
+      for (const f of ALL_FAMILIES) await s[f]?.close();
     },
   };
 }
@@ -124,21 +146,23 @@ function factory(mod: object, name: string): AnyFactory | undefined {
   return typeof f === "function" ? f as AnyFactory : undefined;
 }
 
-const FAMILY_SUFFIX: Record<Family, string> = {
+const FAMILY_SUFFIX: Record<AnyFamily, string> = {
   vector: "VectorStore",
   document: "DocumentStore",
   graph: "GraphStore",
   wiki: "WikiStore",
   source: "SourceStore",
+  mental_model: "MentalModelStore",
+  pageindex: "PageIndexStore",
 };
 
 /** Build every family a module exports, for `prefix` (`Libsql`, `Postgres`, `Upstash`). */
 function buildStores(
   mod: object,
   prefix: string,
-  options: (family: Family) => Record<string, unknown>,
+  options: (family: AnyFamily) => Record<string, unknown>,
   context: unknown,
-  only: readonly Family[],
+  only: readonly AnyFamily[],
 ): Stores {
   const out: Stores = {};
   for (const family of only) {
@@ -155,7 +179,7 @@ function bundle(name: string, stores: Stores, after?: () => Promise<void>): Targ
     name,
     ...stores,
     async close() {
-      for (const f of FAMILIES) await stores[f]?.close().catch(() => {});
+      for (const f of ALL_FAMILIES) await stores[f]?.close().catch(() => {});
       await after?.();
     },
   };
@@ -167,8 +191,8 @@ export interface BackendOptions {
   dimensions: number;
   /** Which targets to start. @default {every target} */
   targets?: readonly TargetName[];
-  /** Which families to build. @default {every family} */
-  families?: readonly Family[];
+  /** Which families to build. @default {FAMILIES} */
+  families?: readonly AnyFamily[];
   /** Table prefix (libsql, postgres) / namespace prefix (upstash). @default {"rel_"} */
   tablePrefix?: string;
 }
@@ -348,6 +372,6 @@ export async function openBackends(opts: BackendOptions): Promise<Backends> {
 }
 
 /** The families a target implements. */
-export function familiesOf(stores: Stores): Family[] {
-  return FAMILIES.filter((f) => stores[f] !== undefined);
+export function familiesOf(stores: Stores): AnyFamily[] {
+  return ALL_FAMILIES.filter((f) => stores[f] !== undefined);
 }
