@@ -19,11 +19,23 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { ProviderUnavailableError, type VectorItem } from "@astrocyte/core";
+import type { VectorItem } from "@astrocyte/core";
 import { createLibsqlVectorStore, type LibsqlOptions } from "../../adapters/libsql/mod.ts";
 import { serveHrana } from "../fixtures/hrana_server.ts";
 import { type FaultProxy, type ProxiedRequest, startFaultProxy } from "../fixtures/fault_proxy.ts";
-import { assertRecords, collectFaults, newAudit, report, timed } from "./_audit.ts";
+import {
+  assertRecords,
+  assertUnavailable,
+  collectFaults,
+  counter,
+  MAX_RETRIES,
+  newAudit,
+  report,
+  SLACK_MS,
+  STALL_TIMEOUT_MS,
+  stallReadAndDelete,
+  timed,
+} from "./_audit.ts";
 
 const DIM = 4;
 const server = await serveHrana({ streamIdleMs: 1_000 });
@@ -33,12 +45,6 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 let n = 0;
 const bank = (label: string) => `fault-${label}-${++n}:${crypto.randomUUID().slice(0, 6)}`;
 const tablePrefix = "faults_";
-/** Retries in these tests (the default is 2 as well). */
-const MAX_RETRIES = 2;
-/** The short timeout of the stall tests. */
-const STALL_TIMEOUT_MS = 500;
-/** Slack for a loaded 2-core machine: a correctness bound, not a performance assertion. */
-const SLACK_MS = 5_000;
 
 const store = (extra: Partial<LibsqlOptions> = {}) =>
   createLibsqlVectorStore({
@@ -70,22 +76,6 @@ const begins = (r: ProxiedRequest) => pipeline(r) && r.body.includes('"BEGIN');
 const commit = (r: ProxiedRequest) => pipeline(r) && r.body.includes('"COMMIT"');
 const reads = (r: ProxiedRequest) => pipeline(r) && r.body.includes("SELECT");
 
-/**
- * Count the requests matching `pred` from now on (a rule that never applies; added first, so
- * it sees every request).
- */
-function counter(pred: (r: ProxiedRequest) => boolean): { n: number } {
-  const c = { n: 0 };
-  proxy.add({
-    match: (r) => {
-      if (pred(r)) c.n++;
-      return false;
-    },
-    action: { kind: "drop" },
-  });
-  return c;
-}
-
 async function withRule(fn: () => Promise<void>): Promise<void> {
   proxy.clear();
   try {
@@ -94,13 +84,6 @@ async function withRule(fn: () => Promise<void>): Promise<void> {
     proxy.clear();
     collectFaults(audit, proxy);
   }
-}
-
-function assertUnavailable(error: unknown, pattern: RegExp, what: string): void {
-  assert.ok(error instanceof ProviderUnavailableError, `${what}: ${error}`);
-  assert.equal(error.retryable, true, `${what}: ${error.message}`);
-  assert.match(error.message, pattern, what);
-  assert.doesNotMatch(error.message, /AbortError/, what);
 }
 
 const attempts: string[] = [];
@@ -120,7 +103,7 @@ Deno.test({
         ] as const
       ) {
         proxy.clear();
-        const count = counter(inserts);
+        const count = counter(proxy, inserts);
         proxy.add({ match: inserts, action });
         const b = bank("transient");
         const xs = items(b, 5);
@@ -136,7 +119,7 @@ Deno.test({
       const b = bank("delete-503");
       const xs = items(b, 5);
       await s.storeVectors(xs);
-      const count = counter(deletes);
+      const count = counter(proxy, deletes);
       proxy.add({ match: deletes, action: { kind: "status", status: 503 } });
       assert.equal(await s.delete(["v0", "v1", "missing"], b), 2);
       assert.equal(count.n, 2, "delete requests");
@@ -156,7 +139,7 @@ Deno.test({
         const s = store({ maxRetries });
         await s.health();
         proxy.clear();
-        const count = counter(inserts);
+        const count = counter(proxy, inserts);
         proxy.add({ match: inserts, times: Infinity, action: { kind: "status", status: 503 } });
         const b = bank("persistent");
         const { error } = await timed(() => s.storeVectors(items(b, 5)));
@@ -181,28 +164,17 @@ Deno.test({
       const b = bank("stall");
       const xs = items(b, 4);
       await s.storeVectors(xs);
-      // A read: idempotent, so every attempt is made.
-      const readCount = counter(reads);
-      proxy.add({ match: reads, times: Infinity, action: { kind: "stall" } });
-      const read = await timed(() => s.listVectors(b));
-      assertUnavailable(read.error, new RegExp(`timed out after ${STALL_TIMEOUT_MS} ms`), "read");
-      assert.equal(readCount.n, MAX_RETRIES + 1, "read attempts");
-      const readBound = STALL_TIMEOUT_MS * (MAX_RETRIES + 1) + SLACK_MS;
-      assert.ok(read.ms < readBound, `read gave up after ${read.ms} ms (bound ${readBound})`);
-      // A delete: its outcome is unknown after a timeout, so it is not repeated.
-      proxy.clear();
-      const delCount = counter(deletes);
-      proxy.add({ match: deletes, times: Infinity, action: { kind: "stall" } });
-      const del = await timed(() => s.delete(["v0"], b));
-      assertUnavailable(del.error, /timed out after \d+ ms; not retried/, "delete");
-      assert.equal(delCount.n, 1, "delete attempts");
-      assert.ok(del.ms < STALL_TIMEOUT_MS + SLACK_MS, `delete gave up after ${del.ms} ms`);
-      proxy.clear();
+      const stalls = await stallReadAndDelete({
+        proxy,
+        reads,
+        deletes,
+        read: () => s.listVectors(b),
+        del: () => s.delete(["v0"], b),
+      });
       // The stalled request was never forwarded: nothing deleted.
       assertRecords(audit, await truth.listVectors(b), expect(xs), "after the stalls");
       attempts.push(
-        `stall: read ${readCount.n} attempts in ${Math.round(read.ms)} ms, ` +
-          `delete ${delCount.n} in ${Math.round(del.ms)} ms`,
+        `stall: ${stalls}`,
       );
       await s.close();
     }),
@@ -225,7 +197,7 @@ Deno.test({
         ] as const
       ) {
         proxy.clear();
-        const count = counter(inserts);
+        const count = counter(proxy, inserts);
         proxy.add({ match: inserts, action });
         const b = bank("lost");
         const xs = items(b, 6);
@@ -240,7 +212,7 @@ Deno.test({
       const b = bank("lost-delete");
       const xs = items(b, 6);
       await s.storeVectors(xs);
-      const count = counter(deletes);
+      const count = counter(proxy, deletes);
       proxy.add({ match: deletes, action: { kind: "reset-after-forward" } });
       const { error } = await timed(() => s.delete(["v0", "v1", "v2"], b));
       assertUnavailable(error, /not retried/, "lost delete answer");
@@ -275,7 +247,7 @@ Deno.test({
         const b = bank("split");
         const xs = items(b, 30, 400);
         proxy.clear();
-        const tx = counter(begins);
+        const tx = counter(proxy, begins);
         proxy.add({ match, times, action: fault });
         const { error } = await timed(() => s.storeVectors(xs));
         proxy.clear();
@@ -303,7 +275,7 @@ Deno.test({
         const xs = items(b, 30);
         await s.storeVectors(xs);
         proxy.clear();
-        const tx = counter(begins);
+        const tx = counter(proxy, begins);
         proxy.add({ match, action: fault });
         const r = await timed(() => s.delete(ids, b));
         proxy.clear();

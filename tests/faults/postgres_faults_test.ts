@@ -19,12 +19,24 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { ProviderUnavailableError, type VectorItem } from "@astrocyte/core";
+import type { VectorItem } from "@astrocyte/core";
 import { createPostgresVectorStore, type PostgresOptions } from "../../adapters/postgres/mod.ts";
 import { startPgTestServer } from "../fixtures/pg_server.ts";
 import { type FaultProxy, type ProxiedRequest, startFaultProxy } from "../fixtures/fault_proxy.ts";
 import { knownBug } from "../differential/known_bugs.ts";
-import { assertRecords, collectFaults, newAudit, report, timed } from "./_audit.ts";
+import {
+  assertRecords,
+  assertUnavailable,
+  collectFaults,
+  counter,
+  MAX_RETRIES,
+  newAudit,
+  report,
+  SLACK_MS,
+  STALL_TIMEOUT_MS,
+  stallReadAndDelete,
+  timed,
+} from "./_audit.ts";
 
 const DIM = 4;
 const server = await startPgTestServer();
@@ -35,12 +47,6 @@ const wsProxy: FaultProxy = await startFaultProxy({
   upstream: server.wsProxy.replace(/\/$/, ""),
 });
 const audit = newAudit();
-/** Retries in these tests (the default is 2 as well). */
-const MAX_RETRIES = 2;
-/** The short timeout of the stall tests. */
-const STALL_TIMEOUT_MS = 500;
-/** Slack for a loaded 2-core machine: a correctness bound, not a performance assertion. */
-const SLACK_MS = 5_000;
 
 /**
  * Uncaught driver errors (an 'error' event nobody listens to) would kill the test process;
@@ -104,19 +110,6 @@ const inserts = (r: ProxiedRequest) => r.body.includes("INSERT");
 const deletes = (r: ProxiedRequest) => r.body.includes("DELETE");
 const reads = (r: ProxiedRequest) => r.body.includes("SELECT") && !inserts(r) && !deletes(r);
 
-/** Count the HTTP requests matching `pred` from now on (a rule that never applies). */
-function counter(pred: (r: ProxiedRequest) => boolean): { n: number } {
-  const c = { n: 0 };
-  httpProxy.add({
-    match: (r) => {
-      if (pred(r)) c.n++;
-      return false;
-    },
-    action: { kind: "drop" },
-  });
-  return c;
-}
-
 async function withRules(fn: () => Promise<void>): Promise<void> {
   for (const p of [httpProxy, wsProxy]) p.clear();
   try {
@@ -127,13 +120,6 @@ async function withRules(fn: () => Promise<void>): Promise<void> {
       collectFaults(audit, p);
     }
   }
-}
-
-function assertUnavailable(error: unknown, pattern: RegExp, what: string): void {
-  assert.ok(error instanceof ProviderUnavailableError, `${what}: ${error}`);
-  assert.equal(error.retryable, true, `${what}: ${error.message}`);
-  assert.match(error.message, pattern, what);
-  assert.doesNotMatch(error.message, /AbortError/, what);
 }
 
 const attempts: string[] = [];
@@ -153,7 +139,7 @@ Deno.test({
         ] as const
       ) {
         httpProxy.clear();
-        const count = counter(inserts);
+        const count = counter(httpProxy, inserts);
         httpProxy.add({ match: inserts, action });
         const b = bank("transient");
         const xs = items(b, 6);
@@ -169,14 +155,14 @@ Deno.test({
       const b = bank("delete-503");
       const xs = items(b, 5);
       await s.storeVectors(xs);
-      const delCount = counter(deletes);
+      const delCount = counter(httpProxy, deletes);
       httpProxy.add({ match: deletes, action: { kind: "status", status: 503 } });
       assert.equal(await s.delete(["v0", "v1", "missing"], b), 2);
       assert.equal(delCount.n, 2, "delete requests");
       assertRecords(audit, await truth.listVectors(b), expect(xs.slice(2)), "delete after 503");
       // Persistent: bounded.
       httpProxy.clear();
-      const count = counter(inserts);
+      const count = counter(httpProxy, inserts);
       httpProxy.add({ match: inserts, times: Infinity, action: { kind: "status", status: 503 } });
       const b2 = bank("persistent");
       const { error } = await timed(() => s.storeVectors(items(b2, 6)));
@@ -206,7 +192,7 @@ Deno.test({
         ] as const
       ) {
         httpProxy.clear();
-        const count = counter(inserts);
+        const count = counter(httpProxy, inserts);
         httpProxy.add({ match: inserts, action });
         const b = bank("lost");
         const xs = items(b, 6);
@@ -220,7 +206,7 @@ Deno.test({
       const b = bank("lost-delete");
       const xs = items(b, 6);
       await s.storeVectors(xs);
-      const count = counter(deletes);
+      const count = counter(httpProxy, deletes);
       httpProxy.add({ match: deletes, action: { kind: "reset-after-forward" } });
       const { error } = await timed(() => s.delete(["v0", "v1", "v2"], b));
       assertUnavailable(error, /not retried/, "lost delete answer");
@@ -243,21 +229,13 @@ Deno.test({
       const b = bank("stall");
       const xs = items(b, 4);
       await s.storeVectors(xs);
-      const readCount = counter(reads);
-      httpProxy.add({ match: reads, times: Infinity, action: { kind: "stall" } });
-      const read = await timed(() => s.listVectors(b));
-      assertUnavailable(read.error, new RegExp(`timed out after ${STALL_TIMEOUT_MS} ms`), "read");
-      assert.equal(readCount.n, MAX_RETRIES + 1, "read attempts");
-      const bound = STALL_TIMEOUT_MS * (MAX_RETRIES + 1) + SLACK_MS;
-      assert.ok(read.ms < bound, `read gave up after ${read.ms} ms (bound ${bound})`);
-      httpProxy.clear();
-      const delCount = counter(deletes);
-      httpProxy.add({ match: deletes, times: Infinity, action: { kind: "stall" } });
-      const del = await timed(() => s.delete(["v0"], b));
-      assertUnavailable(del.error, /timed out after \d+ ms; not retried/, "delete");
-      assert.equal(delCount.n, 1, "delete attempts");
-      assert.ok(del.ms < STALL_TIMEOUT_MS + SLACK_MS, `delete gave up after ${del.ms} ms`);
-      httpProxy.clear();
+      const stalls = await stallReadAndDelete({
+        proxy: httpProxy,
+        reads,
+        deletes,
+        read: () => s.listVectors(b),
+        del: () => s.delete(["v0"], b),
+      });
       assertRecords(audit, await truth.listVectors(b), expect(xs), "after the stalls");
       // health(): one attempt, bounded by the timeout.
       httpProxy.add({ times: Infinity, action: { kind: "stall" } });
@@ -269,8 +247,7 @@ Deno.test({
       httpProxy.clear();
       assert.equal((await s.health()).healthy, true);
       attempts.push(
-        `neon-http stall: read ${readCount.n} attempts in ${Math.round(read.ms)} ms, ` +
-          `delete ${delCount.n} in ${Math.round(del.ms)} ms, health in ${Math.round(h.ms)} ms`,
+        `neon-http stall: ${stalls}, health in ${Math.round(h.ms)} ms`,
       );
       await s.close();
     }),
